@@ -1,0 +1,38 @@
+using TorchSharp;
+using System.Diagnostics;
+using NeuralPhotoEdit.Networks;
+using NeuralPhotoEdit.Training;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Benchmarks;
+
+public sealed record TrainingBenchmarkResult(string Config, int Batch, int ImageSize, long Parameters,
+                                             double TrainStepMs, double TrainStepMsMin, int Steps, string Device, int Threads);
+
+/// <summary>Times full-objective training steps on random images (the step's cost doesn't depend on pixels).</summary>
+public static class TrainingBenchmark
+{
+    public static TrainingBenchmarkResult Run(IanConfig config, int batch, int steps, int warmup, Device device)
+    {
+        TorchRuntime.EnsureInitialised();
+        manual_seed(0);
+        using var network = new IntrospectiveAdversarialNetwork(config);
+        network.to(device);
+        using var trainer = new IanTrainer(network);
+        using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device) * 2 - 1;
+        using var noise = new Generator(0, device);
+
+        for (int i = 0; i < warmup; i++) trainer.Step(images, noise);
+        var times = new List<double>();
+        for (int i = 0; i < steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            trainer.Step(images, noise);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        long parameters = network.parameters().Sum(p => p.numel());
+        return new TrainingBenchmarkResult(config.Name, batch, config.ImageSize, parameters,
+            Math.Round(times[times.Count / 2], 1), Math.Round(times[0], 1), steps, device.ToString(), get_num_threads());
+    }
+}

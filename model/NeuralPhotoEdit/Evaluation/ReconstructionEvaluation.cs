@@ -1,0 +1,114 @@
+using NeuralPhotoEdit.Networks;
+using NeuralPhotoEdit.Training;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Evaluation;
+
+public sealed record EvaluationResult(string Model, string Data, int Crops, int Seed, double Psnr,
+                                      double? Pca25Psnr = null, double? Pca100Psnr = null, int? PcaFitCrops = null);
+
+/// <summary>
+/// Mean reconstruction PSNR at the model's resolution, 8-bit output against 8-bit input: decode(μ(encode(x))).
+/// Photos already at the model's size are used as they are; larger ones give random square crops
+/// covering 1×–8× the model size, shrunk to it (as the editor shrinks a region), with a fixed seed.
+/// </summary>
+public static class ReconstructionEvaluation
+{
+    public const int PcaFitCrops = 4000;
+
+    public static EvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
+                                       int crops, int seed, Device device, string? pcaFitDirectory = null,
+                                       Action<int, int>? progress = null)
+    {
+        int size = network.Config.ImageSize;
+        var samples = LoadCrops(dataDirectory, size, crops, seed);
+        int count = (int)samples.shape[0];
+        var psnr = new double[count];
+        network.eval();
+        using (no_grad())
+        {
+            const int chunk = 100;
+            for (int start = 0; start < count; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                int end = Math.Min(count, start + chunk);
+                var batch = samples[start..end].to(device);
+                var reconstruction = network.Decode(network.Encode(batch).Mean);
+                Score(batch, reconstruction, psnr.AsSpan(start, end - start));
+                progress?.Invoke(end, count);
+            }
+        }
+
+        double? pca25 = null, pca100 = null;
+        if (pcaFitDirectory is not null)
+        {
+            using var fit = LoadCrops(pcaFitDirectory, size, PcaFitCrops, seed + 1);
+            using var pca = PcaBaseline.Fit(fit.flatten(1), 100);
+            var flat = samples.flatten(1);
+            pca25 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 25).view_as(samples)));
+            pca100 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 100).view_as(samples)));
+        }
+        samples.Dispose();
+        return new EvaluationResult(modelName, dataDirectory, count, seed, Mean(psnr), pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops);
+    }
+
+    /// <summary>N×3×S×S crops in [−1, 1]: photos of exactly S×S as they are, random crops of the rest.</summary>
+    public static Tensor LoadCrops(string directory, int size, int crops, int seed)
+    {
+        var files = PhotoCollection.FindImages(directory);
+        if (files.Count == 0) throw new UserInputException($"No JPEG or PNG photos found in '{directory}'.");
+        var exact = new List<float[]>();
+        var photos = PhotoCollection.Load(directory, size, progress: null);
+        var larger = new List<int>();
+        for (int i = 0; i < photos.Count; i++)
+        {
+            var photo = photos.Pyramids[i][0];
+            if (photo.Width == size && photo.Height == size) exact.Add(ImagePlanes(photo));
+            else larger.Add(i);
+        }
+        var all = new List<float>();
+        foreach (var e in exact) all.AddRange(e);
+        int count = exact.Count;
+        if (larger.Count > 0)
+        {
+            // Only the photos larger than the model's size are cropped.
+            var sampler = new PatchSampler(photos, size, seed, jitter: 0);
+            int wanted = Math.Max(0, crops - count);
+            int plane = 3 * size * size;
+            int made = 0;
+            for (long batchIndex = 0; made < wanted; batchIndex++)
+            {
+                var batch = sampler.Batch(batchIndex, Math.Min(256, wanted - made));
+                all.AddRange(batch);
+                made += batch.Length / plane;
+            }
+            count += made;
+        }
+        return tensor(all.ToArray(), [count, 3, size, size]);
+    }
+
+    static float[] ImagePlanes(Imaging.RgbaImage image)
+    {
+        using var t = Imaging.ImageTensors.ToTensor(image);
+        return Imaging.ImageTensors.ToPlanes(t);
+    }
+
+    static void Score(Tensor images, Tensor reconstructions, Span<double> output)
+    {
+        var a = Imaging.ImageTensors.ToPlanes(images);
+        var b = Imaging.ImageTensors.ToPlanes(reconstructions);
+        int per = a.Length / output.Length;
+        for (int i = 0; i < output.Length; i++)
+            output[i] = Psnr.FromPlanes(a.AsSpan(i * per, per), b.AsSpan(i * per, per));
+    }
+
+    static double[] ScoreAll(Tensor images, Tensor reconstructions)
+    {
+        var result = new double[images.shape[0]];
+        Score(images, reconstructions, result);
+        reconstructions.Dispose();
+        return result;
+    }
+
+    static double Mean(IReadOnlyCollection<double> values) => Math.Round(values.Average(), 3);
+}

@@ -1,0 +1,115 @@
+using TorchSharp;
+using NeuralPhotoEdit.Networks;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.ModelFiles;
+
+/// <summary>
+/// An IAN in one safetensors file: the config (JSON) and facts about training in the metadata, every
+/// parameter and batch-norm buffer as a tensor. No pickle, nothing executable.
+/// </summary>
+public static class ModelFile
+{
+    public const string Format = "neural-photo-edit/ian";
+    public const string FormatVersion = "1";
+    public const string ConfigKey = "config";
+
+    public static void Save(string path, IntrospectiveAdversarialNetwork network,
+                            IReadOnlyDictionary<string, string>? facts = null, bool halfPrecision = false,
+                            IEnumerable<(string Name, Tensor Tensor)>? extraTensors = null)
+    {
+        var metadata = new Dictionary<string, string>(facts ?? new Dictionary<string, string>())
+        {
+            ["format"] = Format,
+            ["format_version"] = FormatVersion,
+            [ConfigKey] = network.Config.ToJson(),
+        };
+        var tensors = network.state_dict().Select(kv => (kv.Key, kv.Value));
+        if (extraTensors is not null) tensors = tensors.Concat(extraTensors);
+        SafeTensorsFile.Write(path, metadata, tensors, halfPrecision);
+    }
+
+    /// <summary>
+    /// Loads a model for inference (eval mode) on <paramref name="device"/>. The file is fully
+    /// validated first; any problem is a <see cref="ModelFileException"/> naming the file.
+    /// </summary>
+    public static LoadedModel Load(string path, Device? device = null)
+    {
+        TorchRuntime.EnsureInitialised();
+        var header = SafeTensorsHeader.Read(path);
+        var network = BuildFromHeader(header);
+        try
+        {
+            using (var stream = SafeTensorsHeader.OpenForReading(path))
+                LoadWeights(network, header, stream, ignorePrefix: null);
+            if (device is not null) network.to(device);
+            network.eval();
+            return new LoadedModel(path, network, header.Metadata);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Checks the metadata and builds the (untrained) network the file's config describes.</summary>
+    internal static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header)
+    {
+        ModelFileException Bad(string problem) => new(header.Path, problem);
+        if (!header.Metadata.TryGetValue("format", out var format) || format != Format)
+            throw Bad($"is not a Neural Photo Edit model (metadata 'format' is '{format ?? "missing"}', expected '{Format}')");
+        if (!header.Metadata.TryGetValue("format_version", out var version) || version != FormatVersion)
+            throw Bad($"has format version '{version ?? "missing"}'; this program reads version {FormatVersion}");
+        if (!header.Metadata.TryGetValue(ConfigKey, out var configJson))
+            throw Bad("has no model config in its metadata");
+        IanConfig config;
+        try { config = IanConfig.FromJson(configJson); }
+        catch (InvalidDataException e) { throw Bad($"has an unusable config: {e.Message}"); }
+        return new IntrospectiveAdversarialNetwork(config);
+    }
+
+    /// <summary>
+    /// Copies the file's tensors into the network after checking that every tensor the network needs
+    /// is present with the right shape and a compatible dtype, that there are no unknown tensors
+    /// (other than those under <paramref name="ignorePrefix"/>), and that every weight is finite.
+    /// </summary>
+    internal static void LoadWeights(IntrospectiveAdversarialNetwork network, SafeTensorsHeader header, Stream stream, string? ignorePrefix)
+    {
+        ModelFileException Bad(string problem) => new(header.Path, problem);
+        var expected = network.state_dict();
+        foreach (var name in header.Tensors.Keys)
+        {
+            if (ignorePrefix is not null && name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
+            if (!expected.ContainsKey(name)) throw Bad($"has tensor '{name}', which the config's network does not have");
+        }
+        foreach (var (name, target) in expected)
+        {
+            if (!header.Tensors.TryGetValue(name, out var entry)) throw Bad($"is missing tensor '{name}'");
+            if (!entry.Shape.SequenceEqual(target.shape))
+                throw Bad($"has tensor '{name}' of shape {SafeTensorsHeader.DescribeShape(entry.Shape)}, expected {SafeTensorsHeader.DescribeShape(target.shape)}");
+            bool targetIsFloat = target.is_floating_point();
+            bool entryIsFloat = entry.DType is "F32" or "F16" or "BF16" or "F64";
+            if (targetIsFloat != entryIsFloat)
+                throw Bad($"has tensor '{name}' of dtype {entry.DType}, expected a {(targetIsFloat ? "floating-point" : "integer")} tensor");
+        }
+        using var _ = no_grad();
+        foreach (var (name, target) in expected)
+        {
+            using var stored = SafeTensorsFile.ReadTensor(header, stream, header.Tensors[name]);
+            if (target.is_floating_point() && !stored.isfinite().all().item<bool>())
+                throw Bad($"has non-finite values (NaN or infinity) in tensor '{name}'");
+            target.copy_(stored);
+        }
+    }
+}
+
+/// <summary>A network loaded from a file, with the file's metadata (training facts).</summary>
+public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata) : IDisposable
+{
+    public string Path { get; } = path;
+    public IntrospectiveAdversarialNetwork Network { get; } = network;
+    public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;
+    public IanConfig Config => Network.Config;
+    public void Dispose() => Network.Dispose();
+}

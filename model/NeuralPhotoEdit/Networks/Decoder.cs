@@ -1,0 +1,73 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// The decoder G(z): dense to C×4×4 + BN + ReLU, then stride-2 transposed convolutions with BN +
+/// ReLU, each followed by an MDC residual block where the config asks for one, a last transposed
+/// convolution to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
+/// </summary>
+public sealed class Decoder : nn.Module<Tensor, Tensor>
+{
+    readonly long _baseChannels;
+    readonly Linear dense;
+    readonly BatchNorm1d denseNorm;
+    readonly ModuleList<ConvTranspose2d> upsamplers = new();
+    readonly ModuleList<BatchNorm2d> upsampleNorms = new();
+    readonly ModuleList<nn.Module<Tensor, Tensor>> blocks = new();
+    readonly nn.Module<Tensor, Tensor> output;
+
+    public Decoder(IanConfig config) : base(nameof(Decoder))
+    {
+        var widths = config.GeneratorWidths;
+        _baseChannels = widths[0];
+        dense = nn.Linear(config.LatentSize, _baseChannels * 16, hasBias: false);
+        denseNorm = nn.BatchNorm1d(_baseChannels * 16);
+
+        int k = config.GeneratorKernel, padding = (k - 1) / 2, outputPadding = 2 + 2 * padding - k;
+        for (int i = 1; i <= widths.Length; i++)
+        {
+            bool last = i == widths.Length;
+            long outChannels = last ? config.OutputFeatures : widths[i];
+            upsamplers.Add(nn.ConvTranspose2d(widths[i - 1], outChannels, k, stride: 2, padding: padding,
+                                               output_padding: outputPadding, bias: false));
+            upsampleNorms.Add(nn.BatchNorm2d(outChannels));
+            if (!last)
+            {
+                var scales = config.GeneratorMdcScales[i - 1];
+                blocks.Add(scales.Length > 0 ? new MdcBlock(outChannels, scales) : nn.Identity());
+            }
+        }
+        output = config.RgbBeta
+            ? new RgbBetaOutput(config.OutputFeatures, config.RgbBetaScales)
+            : new TanhOutput(config.OutputFeatures);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor z)
+    {
+        var h = nn.functional.relu(denseNorm.forward(dense.forward(z))).view(-1, _baseChannels, 4, 4);
+        for (int i = 0; i < upsamplers.Count; i++)
+        {
+            h = nn.functional.relu(upsampleNorms[i].forward(upsamplers[i].forward(h)));
+            if (i < blocks.Count) h = blocks[i].forward(h);
+        }
+        return output.forward(h);
+    }
+}
+
+/// <summary>The plain DCGAN output: a 3×3 convolution to RGB and tanh (used when RGB-Beta is off).</summary>
+public sealed class TanhOutput : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+
+    public TanhOutput(long features) : base(nameof(TanhOutput))
+    {
+        conv = nn.Conv2d(features, 3, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor h) => torch.tanh(conv.forward(h));
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// The encoder as a head on the discriminator trunk: flatten → dense + BN + ELU → two dense + BN
+/// layers giving μ and log σ of the approximate posterior q(z|x).
+/// </summary>
+public sealed class EncoderHead : nn.Module<Tensor, (Tensor Mean, Tensor LogSigma)>
+{
+    readonly Linear hidden, mean, logSigma;
+    readonly BatchNorm1d hiddenNorm, meanNorm, logSigmaNorm;
+
+    public EncoderHead(long trunkFeatures, IanConfig config) : base(nameof(EncoderHead))
+    {
+        hidden = nn.Linear(trunkFeatures, config.EncoderHidden, hasBias: false);
+        hiddenNorm = nn.BatchNorm1d(config.EncoderHidden);
+        mean = nn.Linear(config.EncoderHidden, config.LatentSize, hasBias: false);
+        meanNorm = nn.BatchNorm1d(config.LatentSize);
+        logSigma = nn.Linear(config.EncoderHidden, config.LatentSize, hasBias: false);
+        logSigmaNorm = nn.BatchNorm1d(config.LatentSize);
+        RegisterComponents();
+    }
+
+    public override (Tensor Mean, Tensor LogSigma) forward(Tensor trunkOutput)
+    {
+        var h = nn.functional.elu(hiddenNorm.forward(hidden.forward(trunkOutput.flatten(1))), 1.0);
+        return (meanNorm.forward(mean.forward(h)), logSigmaNorm.forward(logSigma.forward(h)));
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// Everything that defines an IAN's topology. Serialised as JSON into every model file, so a file
+/// alone is enough to rebuild its network. Widths are listed per resolution, coarsest last for the
+/// trunk and first for the generator.
+/// </summary>
+public sealed record IanConfig
+{
+    public string Name { get; init; } = "custom";
+    /// <summary>Side of the square images the model sees (a power of two, ≥ 16).</summary>
+    public int ImageSize { get; init; } = 64;
+    public int LatentSize { get; init; } = 100;
+
+    /// <summary>Output channels of the trunk's stride-2 convolutions; one per halving down to 4 px.</summary>
+    public int[] TrunkWidths { get; init; } = [128, 256, 512, 1024];
+    public int TrunkKernel { get; init; } = 5;
+    public int EncoderHidden { get; init; } = 1000;
+    public int MinibatchKernels { get; init; } = 500;
+    public int MinibatchKernelDims { get; init; } = 5;
+    /// <summary>3 = the full IAN's ternary real / reconstructed / generated discriminator.</summary>
+    public int DiscriminatorClasses { get; init; } = 3;
+
+    /// <summary>Channels at 4 px after the dense layer, then after each stride-2 transposed convolution
+    /// up to half the image size.</summary>
+    public int[] GeneratorWidths { get; init; } = [1024, 512, 256, 128];
+    public int GeneratorKernel { get; init; } = 5;
+    /// <summary>MDC scales of the residual block after each upsampling (index i = after the i-th
+    /// transposed convolution); an empty list means no block at that resolution.</summary>
+    public int[][] GeneratorMdcScales { get; init; } = [[0, 2], [0, 2, 3], [0, 2, 3]];
+    /// <summary>Channels of the last transposed convolution (full resolution) that feed the output layer.</summary>
+    public int OutputFeatures { get; init; } = 64;
+    /// <summary>RGB-Beta output (true) or a plain tanh convolution (false).</summary>
+    public bool RgbBeta { get; init; } = true;
+    public int[] RgbBetaScales { get; init; } = [2, 3, 4];
+
+    /// <summary>The paper's topology and widths (about 55 M parameters at 64 px): slow on a CPU.</summary>
+    public static IanConfig Paper => new() { Name = "ian-paper" };
+
+    /// <summary>
+    /// The default: the same components, narrowed for a 2-core CPU (see README, "Speed"): 4×4
+    /// kernels instead of 5×5, an eighth of the generator's widths and a quarter of the trunk's,
+    /// MDC blocks at 8 and 16 px. Full resolution is where the CPU time goes (the RGB-Beta output),
+    /// so the generator's last layers are the narrowest.
+    /// </summary>
+    public static IanConfig Cpu => new()
+    {
+        Name = "ian-cpu",
+        TrunkWidths = [32, 64, 128, 256],
+        TrunkKernel = 4,
+        EncoderHidden = 512,
+        MinibatchKernels = 100,
+        MinibatchKernelDims = 5,
+        GeneratorWidths = [96, 48, 24, 8],
+        GeneratorKernel = 4,
+        GeneratorMdcScales = [[0, 2], [0, 2], []],
+        OutputFeatures = 4,
+    };
+
+    /// <summary>A tiny network for tests: every component, a fraction of the cost.</summary>
+    public static IanConfig Tiny => new()
+    {
+        Name = "ian-tiny",
+        ImageSize = 32,
+        LatentSize = 16,
+        TrunkWidths = [8, 16, 32],
+        TrunkKernel = 4,
+        EncoderHidden = 32,
+        MinibatchKernels = 8,
+        MinibatchKernelDims = 3,
+        GeneratorWidths = [32, 16, 8],
+        GeneratorKernel = 4,
+        GeneratorMdcScales = [[0, 2], [0, 2, 3]],
+        OutputFeatures = 8,
+    };
+
+    public static IReadOnlyDictionary<string, IanConfig> Named { get; } = new Dictionary<string, IanConfig>
+    {
+        ["ian-cpu"] = Cpu,
+        ["ian-paper"] = Paper,
+        ["ian-tiny"] = Tiny,
+    };
+
+    /// <summary>A named config, or a JSON file holding one.</summary>
+    public static IanConfig FromNameOrFile(string nameOrPath) =>
+        Named.ContainsKey(nameOrPath) || !File.Exists(nameOrPath) ? FromName(nameOrPath) : FromJson(File.ReadAllText(nameOrPath));
+
+    public static IanConfig FromName(string name) =>
+        Named.TryGetValue(name, out var config)
+            ? config
+            : throw new ArgumentException($"Unknown model config '{name}'. Known: {string.Join(", ", Named.Keys)}.");
+
+    /// <summary>
+    /// The same design at another image size: stages are dropped from (smaller) or added at (larger)
+    /// the fine end of the trunk and the generator, halving widths outward.
+    /// </summary>
+    public IanConfig WithImageSize(int size)
+    {
+        if (size == ImageSize) return this;
+        var resized = this with { ImageSize = size };
+        int stages = resized.Stages, delta = stages - Stages;
+        if (delta < 0)
+            return resized with
+            {
+                TrunkWidths = TrunkWidths[(-delta)..],
+                GeneratorWidths = GeneratorWidths[..stages],
+                GeneratorMdcScales = GeneratorMdcScales[..(stages - 1)],
+            };
+        var trunk = TrunkWidths.ToList();
+        var generator = GeneratorWidths.ToList();
+        var scales = GeneratorMdcScales.ToList();
+        for (int i = 0; i < delta; i++)
+        {
+            trunk.Insert(0, Math.Max(8, trunk[0] / 2));
+            generator.Add(Math.Max(8, generator[^1] / 2));
+            scales.Add([]);
+        }
+        return resized with { TrunkWidths = trunk.ToArray(), GeneratorWidths = generator.ToArray(), GeneratorMdcScales = scales.ToArray() };
+    }
+
+    /// <summary>Number of stride-2 stages between 4 px and the image size.</summary>
+    [JsonIgnore] public int Stages => (int)Math.Log2(ImageSize / 4);
+
+    /// <summary>
+    /// Rejects configs that are inconsistent or absurdly large before any network is built, so a
+    /// hostile or corrupt model file can't make us allocate gigabytes.
+    /// </summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new InvalidDataException($"Invalid model config: {message}.");
+        }
+        Require(ImageSize is >= 16 and <= 512 && (ImageSize & (ImageSize - 1)) == 0, $"image size {ImageSize} must be a power of two from 16 to 512");
+        Require(LatentSize is >= 1 and <= 4096, $"latent size {LatentSize} must be 1..4096");
+        Require(TrunkWidths is not null && TrunkWidths.Length == Stages, $"trunk needs {Stages} widths for {ImageSize} px");
+        Require(GeneratorWidths is not null && GeneratorWidths.Length == Stages, $"generator needs {Stages} widths for {ImageSize} px");
+        Require(GeneratorMdcScales is not null && GeneratorMdcScales.Length == Stages - 1, $"generator needs {Stages - 1} MDC scale lists");
+        Require(TrunkWidths!.All(w => w is >= 1 and <= 4096) && GeneratorWidths!.All(w => w is >= 1 and <= 4096), "widths must be 1..4096");
+        Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length), "MDC scales must be distinct, 0..16");
+        Require(RgbBetaScales is not null && RgbBetaScales.All(v => v is >= 1 and <= 16), "RGB-Beta scales must be 1..16");
+        Require(TrunkKernel is >= 2 and <= 7 && GeneratorKernel is >= 2 and <= 7, "kernels must be 2..7");
+        Require(EncoderHidden is >= 1 and <= 8192, "encoder hidden width must be 1..8192");
+        Require(MinibatchKernels is >= 0 and <= 2048 && MinibatchKernelDims is >= 1 and <= 64, "minibatch discrimination size out of range");
+        Require(DiscriminatorClasses is 2 or 3, "discriminator classes must be 2 or 3");
+        Require(OutputFeatures is >= 1 and <= 1024, "output features must be 1..1024");
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static IanConfig FromJson(string json)
+    {
+        IanConfig? config;
+        try { config = JsonSerializer.Deserialize<IanConfig>(json, JsonOptions); }
+        catch (JsonException e) { throw new InvalidDataException($"Invalid model config JSON: {e.Message}"); }
+        if (config is null) throw new InvalidDataException("Invalid model config: empty.");
+        config.Validate();
+        return config;
+    }
+}

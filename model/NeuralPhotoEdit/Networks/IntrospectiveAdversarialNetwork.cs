@@ -1,0 +1,81 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// The IAN: a generator G, and a discriminator whose convolutional trunk also carries the encoder
+/// head. Parameter names (trunk.*, encoder.*, discriminator.*, decoder.*) are the tensor names in
+/// model files.
+/// </summary>
+public sealed class IntrospectiveAdversarialNetwork : nn.Module
+{
+    readonly DiscriminatorTrunk trunk;
+    readonly EncoderHead encoder;
+    readonly DiscriminatorHead discriminator;
+    readonly Decoder decoder;
+
+    public IntrospectiveAdversarialNetwork(IanConfig config) : base("IAN")
+    {
+        config.Validate();
+        Config = config;
+        trunk = new DiscriminatorTrunk(config);
+        encoder = new EncoderHead(trunk.OutputChannels * 16, config);
+        discriminator = new DiscriminatorHead(trunk.OutputChannels, config);
+        decoder = new Decoder(config);
+        RegisterComponents();
+        InitialiseWeights();
+    }
+
+    public IanConfig Config { get; }
+    public DiscriminatorTrunk Trunk => trunk;
+    public EncoderHead Encoder => encoder;
+    public DiscriminatorHead DiscriminatorHead => discriminator;
+    public Decoder Decoder => decoder;
+
+    /// <summary>Parameters the discriminator's update owns: the shared trunk and the classifier.</summary>
+    public IEnumerable<Parameter> DiscriminatorParameters() => trunk.parameters().Concat(discriminator.parameters());
+
+    /// <summary>Parameters the generator/encoder update owns: the decoder and the encoder head.</summary>
+    public IEnumerable<Parameter> GeneratorEncoderParameters() => decoder.parameters().Concat(encoder.parameters());
+
+    /// <summary>μ and log σ of q(z|x). For editing, z = μ.</summary>
+    public (Tensor Mean, Tensor LogSigma) Encode(Tensor images) => encoder.forward(trunk.forward(images));
+
+    public Tensor Decode(Tensor z) => decoder.forward(z);
+
+    public Tensor Discriminate(Tensor images) => discriminator.forward(trunk.forward(images));
+
+    // The paper's N(0, 0.02) for convolutions and dense layers, BN scale N(1, 0.02).
+    // MDC weights keep their own He-style init (see MdcConv2d).
+    void InitialiseWeights()
+    {
+        using var _ = torch.no_grad();
+        foreach (var (_, module) in named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    nn.init.normal_(conv.weight, 0, 0.02);
+                    if (conv.bias is not null) nn.init.zeros_(conv.bias);
+                    break;
+                case ConvTranspose2d deconv:
+                    nn.init.normal_(deconv.weight, 0, 0.02);
+                    break;
+                case Linear linear:
+                    nn.init.normal_(linear.weight, 0, 0.02);
+                    if (linear.bias is not null) nn.init.zeros_(linear.bias);
+                    break;
+                case BatchNorm2d bn2:
+                    nn.init.normal_(bn2.weight, 1, 0.02);
+                    nn.init.zeros_(bn2.bias);
+                    break;
+                case BatchNorm1d bn1:
+                    nn.init.normal_(bn1.weight, 1, 0.02);
+                    nn.init.zeros_(bn1.bias);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// The paper's residual MDC block: x → BN → LReLU → MDC → BN → LReLU → MDC, added to x,
+/// then BN → LReLU. Keeps the channel count and resolution.
+/// </summary>
+public sealed class MdcBlock : nn.Module<Tensor, Tensor>
+{
+    readonly BatchNorm2d bn1, bn2, bnOut;
+    readonly MdcConv2d mdc1, mdc2;
+
+    public MdcBlock(long channels, IReadOnlyList<int> scales) : base(nameof(MdcBlock))
+    {
+        bn1 = nn.BatchNorm2d(channels);
+        mdc1 = new MdcConv2d(channels, channels, scales);
+        bn2 = nn.BatchNorm2d(channels);
+        mdc2 = new MdcConv2d(channels, channels, scales);
+        bnOut = nn.BatchNorm2d(channels);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var h = mdc1.forward(Activations.LeakyRelu(bn1.forward(x)));
+        h = mdc2.forward(Activations.LeakyRelu(bn2.forward(h)));
+        return Activations.LeakyRelu(bnOut.forward(x + h));
+    }
+}

@@ -1,0 +1,83 @@
+using NeuralPhotoEdit.Imaging;
+
+namespace NeuralPhotoEdit.Training;
+
+/// <summary>
+/// Turns a few hundred photos into an endless stream of square training patches: random photo,
+/// random scale (the crop covers 1× to 8× the patch size, log-uniform), random position,
+/// horizontal flip, and a small colour jitter. Batch k depends only on (seed, k), which is what
+/// makes resumed training exact.
+/// </summary>
+public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed, double maxScale = 8, double jitter = 0.05)
+{
+    public int PatchSize => patchSize;
+
+    /// <summary>A batch as N×3×S×S floats in [−1, 1], channel planes per image.</summary>
+    public float[] Batch(long index, int count)
+    {
+        var random = new Random(StepSeed(seed, index));
+        int plane = patchSize * patchSize;
+        var batch = new float[count * 3 * plane];
+        for (int n = 0; n < count; n++) Sample(random, batch.AsSpan(n * 3 * plane, 3 * plane));
+        return batch;
+    }
+
+    /// <summary>A well-mixed 32-bit seed for (run seed, batch index) — SplitMix64's finaliser.</summary>
+    public static int StepSeed(int seed, long index)
+    {
+        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+    }
+
+    void Sample(Random random, Span<float> output)
+    {
+        var pyramid = photos.Pyramids[random.Next(photos.Count)];
+        var full = pyramid[0];
+        double largest = Math.Min(maxScale, Math.Min(full.Width, full.Height) / (double)patchSize);
+        double scale = Math.Pow(2, random.NextDouble() * Math.Log2(Math.Max(1, largest)));
+        // Cut from the pyramid level that leaves a crop between 1× and 2× the patch size, so the
+        // bilinear shrink below never skips pixels.
+        int level = Math.Min(pyramid.Length - 1, (int)Math.Floor(Math.Log2(scale)));
+        var source = pyramid[level];
+        double crop = Math.Min(patchSize * scale / (1 << level), Math.Min(source.Width, source.Height));
+        double x0 = random.NextDouble() * (source.Width - crop);
+        double y0 = random.NextDouble() * (source.Height - crop);
+        bool flip = random.Next(2) == 1;
+        float brightness = (float)((random.NextDouble() * 2 - 1) * jitter);
+        float contrast = (float)(1 + (random.NextDouble() * 2 - 1) * jitter);
+        float saturation = (float)(1 + (random.NextDouble() * 2 - 1) * jitter);
+
+        int plane = patchSize * patchSize;
+        double step = crop / patchSize;
+        var pixels = source.Pixels;
+        for (int y = 0; y < patchSize; y++)
+        {
+            double sy = Math.Clamp(y0 + (y + 0.5) * step - 0.5, 0, source.Height - 1);
+            int iy = Math.Min((int)sy, source.Height - 2 < 0 ? 0 : source.Height - 2);
+            float fy = (float)(sy - iy);
+            for (int x = 0; x < patchSize; x++)
+            {
+                double sx = Math.Clamp(x0 + (x + 0.5) * step - 0.5, 0, source.Width - 1);
+                int ix = Math.Min((int)sx, source.Width - 2 < 0 ? 0 : source.Width - 2);
+                float fx = (float)(sx - ix);
+                int a = source.Offset(ix, iy), b = a + 4, c = a + source.Width * 4, d = c + 4;
+                Span<float> rgb = stackalloc float[3];
+                for (int ch = 0; ch < 3; ch++)
+                {
+                    float top = pixels[a + ch] + (pixels[b + ch] - pixels[a + ch]) * fx;
+                    float bottom = pixels[c + ch] + (pixels[d + ch] - pixels[c + ch]) * fx;
+                    rgb[ch] = (top + (bottom - top) * fy) / 127.5f - 1;
+                }
+                float grey = (rgb[0] + rgb[1] + rgb[2]) / 3;
+                int ox = flip ? patchSize - 1 - x : x;
+                for (int ch = 0; ch < 3; ch++)
+                {
+                    float v = (grey + (rgb[ch] - grey) * saturation) * contrast + brightness;
+                    output[ch * plane + y * patchSize + ox] = Math.Clamp(v, -1, 1);
+                }
+            }
+        }
+    }
+}

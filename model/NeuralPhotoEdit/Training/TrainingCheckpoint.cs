@@ -1,0 +1,89 @@
+using System.Globalization;
+using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Training;
+
+/// <summary>
+/// Everything needed to continue training exactly where it stopped, in one safetensors file:
+/// the network, both Adam optimisers' moments and step counts (tensors "adam.{d|g}.{i}.*"), and the
+/// run's position (step, seed, wall time) in the metadata. Written atomically.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    const string AdamPrefix = "adam.";
+
+    public sealed record Position(long Step, int Seed, double TrainSeconds);
+
+    public static void Save(string path, IanTrainer trainer, Position position, IReadOnlyDictionary<string, string> facts)
+    {
+        var metadata = new Dictionary<string, string>(facts)
+        {
+            ["train_step"] = position.Step.ToString(CultureInfo.InvariantCulture),
+            ["train_seed"] = position.Seed.ToString(CultureInfo.InvariantCulture),
+            ["train_seconds"] = position.TrainSeconds.ToString("R", CultureInfo.InvariantCulture),
+        };
+        var adamTensors = new List<(string, Tensor)>();
+        foreach (var (key, optimizer) in Optimizers(trainer))
+        {
+            var states = optimizer.state_dict().State;
+            for (int i = 0; i < states.Count; i++)
+            {
+                var state = (Adam.State)states[i];
+                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg", state.exp_avg));
+                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg_sq", state.exp_avg_sq));
+                metadata[$"{AdamPrefix}{key}.{i}.step"] = state.step.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        ModelFile.Save(path, trainer.Network, metadata, halfPrecision: false, extraTensors: adamTensors);
+    }
+
+    /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.</summary>
+    public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device)
+    {
+        var header = SafeTensorsHeader.Read(path);
+        ModelFileException Bad(string problem) => new(path, problem);
+        var network = ModelFile.BuildFromHeader(header);
+        using (var stream = SafeTensorsHeader.OpenForReading(path))
+        {
+            ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);
+            network.to(device);
+            var trainer = new IanTrainer(network);
+            using var _ = no_grad();
+            foreach (var (key, optimizer) in Optimizers(trainer))
+            {
+                var states = optimizer.state_dict().State;
+                for (int i = 0; i < states.Count; i++)
+                {
+                    var state = (Adam.State)states[i];
+                    foreach (var (name, target) in new[] { ("exp_avg", state.exp_avg), ("exp_avg_sq", state.exp_avg_sq) })
+                    {
+                        string tensorName = $"{AdamPrefix}{key}.{i}.{name}";
+                        if (!header.Tensors.TryGetValue(tensorName, out var entry)) throw Bad($"is not a training checkpoint (no '{tensorName}')");
+                        if (!entry.Shape.SequenceEqual(target.shape)) throw Bad($"has optimizer tensor '{tensorName}' of the wrong shape");
+                        using var stored = SafeTensorsFile.ReadTensor(header, stream, entry);
+                        target.copy_(stored);
+                    }
+                    state.step = long.Parse(Required(header, $"{AdamPrefix}{key}.{i}.step"), CultureInfo.InvariantCulture);
+                }
+            }
+            var position = new Position(
+                long.Parse(Required(header, "train_step"), CultureInfo.InvariantCulture),
+                int.Parse(Required(header, "train_seed"), CultureInfo.InvariantCulture),
+                double.Parse(Required(header, "train_seconds"), CultureInfo.InvariantCulture));
+            return (trainer, position, header.Metadata);
+        }
+    }
+
+    static string Required(SafeTensorsHeader header, string key) =>
+        header.Metadata.TryGetValue(key, out var value) ? value : throw new ModelFileException(header.Path, $"is not a training checkpoint (no '{key}' in its metadata)");
+
+    static IEnumerable<(string Key, Adam Optimizer)> Optimizers(IanTrainer trainer)
+    {
+        yield return ("d", trainer.DiscriminatorOptimizer);
+        yield return ("g", trainer.GeneratorOptimizer);
+    }
+}

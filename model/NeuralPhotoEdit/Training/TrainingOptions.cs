@@ -1,0 +1,23 @@
+namespace NeuralPhotoEdit.Training;
+
+/// <summary>What <c>npe train</c> was asked to do.</summary>
+public sealed record TrainingOptions
+{
+    public required string DataDirectory { get; init; }
+    public required string OutputDirectory { get; init; }
+    public string Config { get; init; } = "ian-cpu";
+    public int Batch { get; init; } = 64;
+    public long Steps { get; init; } = 10_000;
+    public int Seed { get; init; } = 0;
+    public bool Resume { get; init; }
+    public string Device { get; init; } = "auto";
+    /// <summary>Write a checkpoint, the model file and picture grids every this many steps.</summary>
+    public int CheckpointEvery { get; init; } = 250;
+    /// <summary>Store the exported model in float16 (half the size; for shipping).</summary>
+    public bool HalfPrecisionModel { get; init; }
+    /// <summary>Overrides the config's image size (must be a power of two).</summary>
+    public int? ImageSize { get; init; }
+}
+
+/// <summary>Reported after every step, for progress displays.</summary>
+public sealed record TrainingProgress(long Step, long TotalSteps, StepLosses Losses, double ImagesPerSecond, TimeSpan Eta, string? Message = null);

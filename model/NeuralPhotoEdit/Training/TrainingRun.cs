@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Training;
+
+/// <summary>
+/// A whole training run, top to bottom: load photos, build or resume the model, then step, log,
+/// and every K steps write a checkpoint, the model file, and sample / reconstruction grids.
+/// Files in the output folder:
+///   checkpoint.safetensors  — resumable state (written atomically)
+///   model.safetensors       — the model for sample / reconstruct / edit
+///   metrics.jsonl           — one JSON object per step
+///   samples/step-N.png, reconstructions/step-N.png — grids to look at
+/// </summary>
+public sealed class TrainingRun(TrainingOptions options, Action<string> log, Action<TrainingProgress> progress,
+                                Action<int, int>? loadingProgress = null)
+{
+    public const string CheckpointFile = "checkpoint.safetensors";
+    public const string ModelFileName = "model.safetensors";
+    public const string MetricsFile = "metrics.jsonl";
+    const int GridSamples = 64, GridPairs = 16;
+
+    public string CheckpointPath => Path.Combine(options.OutputDirectory, CheckpointFile);
+    public string ModelPath => Path.Combine(options.OutputDirectory, ModelFileName);
+    string MetricsPath => Path.Combine(options.OutputDirectory, MetricsFile);
+
+    /// <summary>Runs until <see cref="TrainingOptions.Steps"/> or cancellation (which checkpoints first).
+    /// Returns the losses of every step run in this call.</summary>
+    public IReadOnlyList<StepLosses> Run(CancellationToken cancellation = default)
+    {
+        if (options.Batch < 2) throw new UserInputException("--batch must be at least 2 (minibatch discrimination compares samples).");
+        if (options.Steps < 1) throw new UserInputException("--steps must be at least 1.");
+        var device = Devices.Resolve(options.Device);
+        Directory.CreateDirectory(options.OutputDirectory);
+
+        var (trainer, position) = StartOrResume(device);
+        using var _ = trainer;
+        var config = trainer.Network.Config;
+        int seed = position.Seed;
+
+        var photos = PhotoCollection.Load(options.DataDirectory, config.ImageSize, progress: loadingProgress);
+        log($"{photos.Count} photos from {options.DataDirectory}; {config.Name} at {config.ImageSize} px, " +
+            $"{trainer.Network.parameters().Sum(p => p.numel()):N0} parameters, on {device}.");
+        var sampler = new PatchSampler(photos, config.ImageSize, seed);
+        using var fixedLatents = randn([GridSamples, config.LatentSize], generator: new Generator((ulong)seed, device), device: device);
+        using var fixedPhotos = BatchTensor(sampler.Batch(-1, GridPairs), GridPairs, config.ImageSize, device);
+        TruncateMetrics(position.Step);
+
+        var losses = new List<StepLosses>();
+        var clock = Stopwatch.StartNew();
+        double secondsBefore = position.TrainSeconds;
+        var recent = new Queue<(long Step, double Seconds)>();
+        var nextBatch = Task.Run(() => sampler.Batch(position.Step, options.Batch));
+        long step = position.Step;
+        for (; step < options.Steps && !cancellation.IsCancellationRequested; step++)
+        {
+            var batch = nextBatch.Result;
+            long following = step + 1;
+            nextBatch = Task.Run(() => sampler.Batch(following, options.Batch));
+
+            StepLosses stepLosses;
+            using (var images = BatchTensor(batch, options.Batch, config.ImageSize, device))
+            using (var noise = new Generator((ulong)PatchSampler.StepSeed(~seed, step), device))
+                stepLosses = trainer.Step(images, noise);
+            if (!double.IsFinite(stepLosses.GeneratorEncoder) || !double.IsFinite(stepLosses.Discriminator))
+                throw new InvalidOperationException($"Training diverged at step {step + 1} (a loss became NaN or infinite). The last checkpoint in '{options.OutputDirectory}' is intact; resume from it with a different --seed.");
+            losses.Add(stepLosses);
+
+            double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            AppendMetrics(step + 1, seconds, stepLosses);
+            recent.Enqueue((step + 1, clock.Elapsed.TotalSeconds));
+            while (recent.Count > 20) recent.Dequeue();
+            double stepsPerSecond = recent.Count > 1 ? (recent.Count - 1) / (recent.Last().Seconds - recent.Peek().Seconds) : 0;
+            var eta = stepsPerSecond > 0 ? TimeSpan.FromSeconds((options.Steps - step - 1) / stepsPerSecond) : TimeSpan.Zero;
+            progress(new TrainingProgress(step + 1, options.Steps, stepLosses, stepsPerSecond * options.Batch, eta));
+
+            if ((step + 1) % options.CheckpointEvery == 0 || step + 1 == options.Steps)
+                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), photos.Count, fixedLatents, fixedPhotos);
+        }
+        if (cancellation.IsCancellationRequested && losses.Count > 0 && step % options.CheckpointEvery != 0)
+            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), photos.Count, fixedLatents, fixedPhotos);
+        return losses;
+    }
+
+    (IanTrainer, TrainingCheckpoint.Position) StartOrResume(Device device)
+    {
+        if (File.Exists(CheckpointPath))
+        {
+            if (!options.Resume)
+                throw new UserInputException($"'{options.OutputDirectory}' already holds a training run. Add --resume to continue it, or choose another --out.");
+            var (trainer, position, _) = TrainingCheckpoint.Load(CheckpointPath, device);
+            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far).");
+            return (trainer, position);
+        }
+        if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
+        var config = IanConfig.FromNameOrFile(options.Config);
+        if (options.ImageSize is int size) config = config.WithImageSize(size);
+        config.Validate();
+        manual_seed(options.Seed);
+        var network = new IntrospectiveAdversarialNetwork(config);
+        network.to(device);
+        return (new IanTrainer(network), new TrainingCheckpoint.Position(0, options.Seed, 0));
+    }
+
+    static Tensor BatchTensor(float[] batch, int count, int size, Device device) =>
+        tensor(batch, [count, 3, size, size], device: device);
+
+    void SaveAll(IanTrainer trainer, TrainingCheckpoint.Position position, int photoCount, Tensor fixedLatents, Tensor fixedPhotos)
+    {
+        var facts = new Dictionary<string, string>
+        {
+            ["train_steps"] = position.Step.ToString(CultureInfo.InvariantCulture),
+            ["train_seconds"] = Math.Round(position.TrainSeconds).ToString(CultureInfo.InvariantCulture),
+            ["train_batch"] = options.Batch.ToString(CultureInfo.InvariantCulture),
+            ["train_photos"] = photoCount.ToString(CultureInfo.InvariantCulture),
+            ["train_data"] = Path.GetFileName(Path.GetFullPath(options.DataDirectory).TrimEnd(Path.DirectorySeparatorChar)),
+        };
+        TrainingCheckpoint.Save(CheckpointPath, trainer, position, facts);
+        ModelFile.Save(ModelPath, trainer.Network, facts, options.HalfPrecisionModel);
+        WriteGrids(trainer.Network, position.Step, fixedLatents, fixedPhotos);
+    }
+
+    void WriteGrids(IntrospectiveAdversarialNetwork network, long step, Tensor fixedLatents, Tensor fixedPhotos)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        network.eval();
+        try
+        {
+            string name = $"step-{step:D6}.png";
+            var samples = network.Decode(fixedLatents);
+            ImageFiles.Save(ImageGrid.FromBatch(samples, 8), Path.Combine(options.OutputDirectory, "samples", name));
+            var reconstructions = network.Decode(network.Encode(fixedPhotos).Mean);
+            // Rows alternate: 8 photos, then their 8 reconstructions right below.
+            var rows = new List<Tensor>();
+            for (int i = 0; i < GridPairs; i += 8)
+            {
+                rows.Add(fixedPhotos[i..(i + 8)]);
+                rows.Add(reconstructions[i..(i + 8)]);
+            }
+            ImageFiles.Save(ImageGrid.FromBatch(cat(rows, 0), 8), Path.Combine(options.OutputDirectory, "reconstructions", name));
+        }
+        finally
+        {
+            network.train();
+        }
+    }
+
+    void AppendMetrics(long step, double seconds, StepLosses l)
+    {
+        var line = JsonSerializer.Serialize(new
+        {
+            step, seconds = Math.Round(seconds, 2),
+            loss_d = l.Discriminator, loss_ge = l.GeneratorEncoder, pixel = l.Pixel, feature = l.Feature, kl = l.Kl,
+            adv_recon = l.AdversarialReconstruction, adv_sample = l.AdversarialSample, ortho_d = l.OrthogonalD, ortho_g = l.OrthogonalG,
+        });
+        File.AppendAllText(MetricsPath, line + "\n");
+    }
+
+    /// <summary>On resume, drops log lines from steps after the checkpoint (they will be run again).</summary>
+    void TruncateMetrics(long lastStep)
+    {
+        if (!File.Exists(MetricsPath)) return;
+        var kept = File.ReadLines(MetricsPath).Where(line =>
+        {
+            try { return JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64() <= lastStep; }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return false; }
+        }).ToList();
+        File.WriteAllLines(MetricsPath, kept);
+    }
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Text.Json;
+using NeuralPhotoEdit.Benchmarks;
+using NeuralPhotoEdit.Networks;
+using Spectre.Console;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+static class BenchCommand
+{
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure speed. Prints JSON so results can be compared and recorded.");
+        bench.Add(TrainBench());
+        return bench;
+    }
+
+    static Command TrainBench()
+    {
+        var config = new Option<string>("--config") { Description = "Named config or a config JSON file.", DefaultValueFactory = _ => "ian-cpu" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (median reported).", DefaultValueFactory = _ => 10 };
+        var device = CommonOptions.Device();
+        var command = new Command("train", "Time one training step of the full IAN objective (prints train_step_ms).")
+            { config, batch, steps, device };
+        command.SetAction(parse =>
+        {
+            var result = AnsiConsole.Status().Start("Timing training steps…", _ =>
+                TrainingBenchmark.Run(IanConfig.FromNameOrFile(parse.GetValue(config)!), parse.GetValue(batch),
+                    parse.GetValue(steps), warmup: 2, Devices.Resolve(parse.GetValue(device)!)));
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        });
+        return command;
+    }
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using NeuralPhotoEdit.ModelFiles;
+using Spectre.Console;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+/// <summary>Runs the parsed command and turns every expected failure into one clear line and exit code 1.</summary>
+static class CommandRunner
+{
+    public static int Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
+    }
+
+    // Problems with the user's input or environment get a message; programming errors keep their stack trace.
+    static bool IsUserFacing(Exception e) => e is ModelFileException or InvalidDataException or IOException
+        or UnauthorizedAccessException or ArgumentException or InvalidOperationException or OutOfMemoryException
+        or NeuralPhotoEdit.UserInputException;
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using NeuralPhotoEdit.Evaluation;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+static class ReconstructCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var image = new Option<string>("--image") { Description = "Photo to encode and decode.", Required = true };
+        var output = new Option<string>("--out") { Description = "Sheet to write: photo (left) and reconstruction (right).", Required = true };
+        var device = CommonOptions.Device();
+        var command = new Command("reconstruct",
+            "Encode a photo's central square at the model's resolution and decode it again; prints the PSNR.")
+            { model, image, output, device };
+        command.SetAction(parse =>
+        {
+            var dev = Devices.Resolve(parse.GetValue(device)!);
+            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            int size = loaded.Config.ImageSize;
+            var photo = ImageFiles.Load(parse.GetValue(image)!);
+            int side = Math.Min(photo.Width, photo.Height);
+            var square = photo.Crop(new PixelRect((photo.Width - side) / 2, (photo.Height - side) / 2, side, side));
+            var input = ImageFiles.Resize(square, size, size);
+
+            using var _ = no_grad();
+            using var x = ImageTensors.ToTensor(input, dev);
+            using var reconstruction = loaded.Network.Decode(loaded.Network.Encode(x).Mean);
+            var output8 = ImageTensors.ToImage(reconstruction);
+            double psnr = Psnr.FromPlanes(ImageTensors.ToPlanes(x), ImageTensors.ToPlanes(reconstruction));
+
+            const int zoom = 4;
+            var sheet = ImageGrid.FromImages([ImageFiles.Resize(input, size * zoom, size * zoom), ImageFiles.Resize(output8, size * zoom, size * zoom)], 2);
+            string path = parse.GetValue(output)!;
+            ImageFiles.Save(sheet, path);
+            AnsiConsole.MarkupLineInterpolated($"PSNR {psnr:F2} dB at {size}×{size} → [green]{path}[/]");
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using NeuralPhotoEdit.Training;
+using Spectre.Console;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Folder of JPEG/PNG photos (searched recursively).", Required = true };
+        var config = new Option<string>("--config") { Description = "Named config (ian-cpu, ian-paper, ian-tiny) or a config JSON file.", DefaultValueFactory = _ => "ian-cpu" };
+        var size = new Option<int?>("--size") { Description = "Image size in pixels (default: the config's, 64)." };
+        var batch = new Option<int>("--batch") { Description = "Photos per step.", DefaultValueFactory = _ => 64 };
+        var steps = new Option<long>("--steps") { Description = "Train until this many steps in total.", DefaultValueFactory = _ => 10_000 };
+        var output = new Option<string>("--out") { Description = "Folder for checkpoints, the model, metrics and grids.", DefaultValueFactory = _ => "runs/train" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        var every = new Option<int>("--checkpoint-every") { Description = "Write checkpoint, model and grids every K steps.", DefaultValueFactory = _ => 250 };
+        var half = new Option<bool>("--fp16") { Description = "Store the exported model in float16 (half the size)." };
+        var device = CommonOptions.Device();
+        var seed = CommonOptions.Seed();
+
+        var command = new Command("train", "Train an Introspective Adversarial Network on a folder of photos.")
+            { data, config, size, batch, steps, output, resume, every, half, device, seed };
+        command.SetAction((parse, cancellation) =>
+        {
+            var options = new TrainingOptions
+            {
+                DataDirectory = parse.GetValue(data)!, OutputDirectory = parse.GetValue(output)!,
+                Config = parse.GetValue(config)!, ImageSize = parse.GetValue(size), Batch = parse.GetValue(batch),
+                Steps = parse.GetValue(steps), Resume = parse.GetValue(resume), CheckpointEvery = Math.Max(1, parse.GetValue(every)),
+                HalfPrecisionModel = parse.GetValue(half), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
+            };
+            Run(options, cancellation);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    static void Run(TrainingOptions options, CancellationToken cancellation)
+    {
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                     new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask? loading = null;
+                ProgressTask? training = null;
+                var run = new TrainingRun(options,
+                    log: message => AnsiConsole.MarkupLineInterpolated($"[grey]{message}[/]"),
+                    progress: p =>
+                    {
+                        training ??= context.AddTask("training", maxValue: p.TotalSteps);
+                        training.Value = p.Step;
+                        training.Description = Markup.Escape(
+                            $"step {p.Step}/{p.TotalSteps}  D {p.Losses.Discriminator:F3}  GE {p.Losses.GeneratorEncoder:F3}  " +
+                            $"pixel {p.Losses.Pixel:F3}  KL {p.Losses.Kl:F3}  {p.ImagesPerSecond:F0} img/s");
+                    },
+                    loadingProgress: (done, total) =>
+                    {
+                        loading ??= context.AddTask("decoding photos", maxValue: total);
+                        loading.Value = done;
+                    });
+                run.Run(cancellation);
+                AnsiConsole.MarkupLineInterpolated($"Model: [green]{run.ModelPath}[/]  checkpoint: {run.CheckpointPath}");
+            });
+    }
+}
