@@ -22,12 +22,12 @@ public static class TrainingBenchmark
         using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device) * 2 - 1;
         using var noise = new Generator(0, device);
 
-        for (int i = 0; i < warmup; i++) trainer.Step(images, noise);
+        for (int i = 0; i < warmup; i++) trainer.Step(images, noise, step: 0);
         var times = new List<double>();
         for (int i = 0; i < steps; i++)
         {
             var watch = Stopwatch.StartNew();
-            trainer.Step(images, noise);
+            trainer.Step(images, noise, step: 0);
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
         times.Sort();

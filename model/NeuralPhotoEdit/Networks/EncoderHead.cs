@@ -24,6 +24,19 @@ public sealed class EncoderHead : nn.Module<Tensor, (Tensor Mean, Tensor LogSigm
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Batch norm on log σ normalises it to unit variance across the batch, so at a neutral init σ
+    /// would range over e^±1 and the sampled code would be mostly noise: the decoder could not learn
+    /// to reconstruct at all. Start the posterior narrow instead (log σ ≈ −3, σ ≈ 0.05) and let the KL
+    /// term widen it.
+    /// </summary>
+    internal void InitialiseNarrowPosterior()
+    {
+        using var _ = torch.no_grad();
+        logSigmaNorm.weight!.fill_(0.1);
+        logSigmaNorm.bias!.fill_(-3);
+    }
+
     public override (Tensor Mean, Tensor LogSigma) forward(Tensor trunkOutput)
     {
         var h = nn.functional.elu(hiddenNorm.forward(hidden.forward(trunkOutput.flatten(1))), 1.0);

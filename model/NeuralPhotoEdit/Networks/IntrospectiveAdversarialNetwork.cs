@@ -77,5 +77,6 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
                     break;
             }
         }
+        encoder.InitialiseNarrowPosterior();
     }
 }

@@ -67,7 +67,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             StepLosses stepLosses;
             using (var images = BatchTensor(batch, options.Batch, config.ImageSize, device))
             using (var noise = new Generator((ulong)PatchSampler.StepSeed(~seed, step), device))
-                stepLosses = trainer.Step(images, noise);
+                stepLosses = trainer.Step(images, noise, step);
             if (!double.IsFinite(stepLosses.GeneratorEncoder) || !double.IsFinite(stepLosses.Discriminator))
                 throw new InvalidOperationException($"Training diverged at step {step + 1} (a loss became NaN or infinite). The last checkpoint in '{options.OutputDirectory}' is intact; resume from it with a different --seed.");
             losses.Add(stepLosses);

@@ -14,7 +14,27 @@ static class BenchCommand
     {
         var bench = new Command("bench", "Measure speed. Prints JSON so results can be compared and recorded.");
         bench.Add(TrainBench());
+        bench.Add(EditBench());
         return bench;
+    }
+
+    static Command EditBench()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var json = CommonOptions.Json();
+        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), peak_mb.")
+            { model, device, json };
+        command.SetAction(parse =>
+        {
+            var dev = Devices.Resolve(parse.GetValue(device)!);
+            using var loaded = ModelFiles.ModelFile.Load(ModelFiles.DefaultModel.Resolve(parse.GetValue(model)), dev);
+            var result = parse.GetValue(json)
+                ? EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev)
+                : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev));
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+        });
+        return command;
     }
 
     static Command TrainBench()

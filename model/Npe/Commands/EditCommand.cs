@@ -1,0 +1,84 @@
+using System.CommandLine;
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using Spectre.Console;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+static class EditCommand
+{
+    public const string DemoPhoto = "valley.jpg", DemoStrokes = "valley-strokes.png";
+
+    public static Command Create()
+    {
+        var image = new Option<string?>("--image") { Description = "Photo to edit." };
+        var strokes = new Option<string?>("--strokes") { Description = "RGBA image the photo's size: colour = target, alpha = brush weight." };
+        var roi = new Option<string?>("--roi") { Description = "Region to edit, x,y,width,height (default: around the strokes)." };
+        var stepSize = new Option<double>("--step-size") { Description = $"Latent step size η: latent distance per step (0–{EditSettings.MaxStepSize}).", DefaultValueFactory = _ => EditSettings.DefaultStepSize };
+        var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
+        var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
+        var blend = new Option<BlendMode>("--blend") { Description = "paper: blend the model's output in; detail: add only the change, keeping the photo's texture.", DefaultValueFactory = _ => BlendMode.Detail };
+        var seed = CommonOptions.Seed();
+        var output = new Option<string?>("--out") { Description = "Where to write the result (never the input, unless --overwrite)." };
+        var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Allow --out to replace an existing file, including the input." };
+        var demo = new Option<bool>("--demo") { Description = "Edit the bundled sample photo with the bundled strokes." };
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+
+        var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
+            { image, strokes, roi, stepSize, steps, sigma, blend, seed, output, sheet, overwrite, demo, model, device };
+        command.SetAction(parse =>
+        {
+            bool isDemo = parse.GetValue(demo);
+            string demoFolder = Path.Combine(AppContext.BaseDirectory, "demo");
+            string imagePath = parse.GetValue(image) ?? (isDemo ? Path.Combine(demoFolder, DemoPhoto) : throw new UserInputException("--image is required (or use --demo)."));
+            string strokesPath = parse.GetValue(strokes) ?? (isDemo ? Path.Combine(demoFolder, DemoStrokes) : throw new UserInputException("--strokes is required (or use --demo)."));
+            string outPath = parse.GetValue(output) ?? (isDemo ? "demo-edit.png" : throw new UserInputException("--out is required."));
+            string? sheetPath = parse.GetValue(sheet)
+                ?? (parse.GetResult(sheet) is not null ? Path.ChangeExtension(outPath, null) + "-sheet.png" : null);
+            bool mayOverwrite = parse.GetValue(overwrite) || isDemo;
+            GuardOutput(outPath, imagePath, mayOverwrite);
+            if (sheetPath is not null) GuardOutput(sheetPath, imagePath, mayOverwrite);
+
+            var settings = new EditSettings
+            {
+                StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), Blend = parse.GetValue(blend),
+            };
+            settings.Validate();
+            var photo = ImageFiles.Load(imagePath);
+            var strokeImage = ImageFiles.Load(strokesPath);
+            var region = parse.GetValue(roi) is string r ? RegionOfInterest.Parse(r) : (PixelRect?)null;
+
+            var dev = Devices.Resolve(parse.GetValue(device)!);
+            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var session = EditSession.Open(loaded.Network, photo, region, strokeImage, dev);
+            bool painted = session.Paint(strokeImage, settings);
+            var result = session.Render(settings);
+            watch.Stop();
+
+            if (!painted)
+                AnsiConsole.MarkupLine("[yellow]No strokes inside the region: nothing to do, the photo is unchanged.[/]");
+            ImageFiles.Save(painted ? result.Image : photo, outPath);
+            AnsiConsole.MarkupLineInterpolated($"Edited region {session.Roi} of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
+            if (sheetPath is not null)
+            {
+                ImageFiles.Save(EditSheet.Build(photo, strokeImage, result), sheetPath);
+                AnsiConsole.MarkupLineInterpolated($"Before/after sheet → [green]{sheetPath}[/]");
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Never replaces the input photo, or any existing file, unless asked to.</summary>
+    static void GuardOutput(string output, string input, bool mayOverwrite)
+    {
+        bool sameAsInput = string.Equals(Path.GetFullPath(output), Path.GetFullPath(input), StringComparison.Ordinal);
+        if (sameAsInput && !mayOverwrite)
+            throw new UserInputException($"'{output}' is the input photo; pass --overwrite to replace it.");
+        if (File.Exists(output) && !mayOverwrite && !sameAsInput)
+            throw new UserInputException($"'{output}' already exists; pass --overwrite to replace it.");
+    }
+}

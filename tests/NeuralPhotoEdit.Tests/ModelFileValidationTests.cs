@@ -1,0 +1,205 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json.Nodes;
+using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
+
+namespace NeuralPhotoEdit.Tests;
+
+/// <summary>Every kind of broken model file is refused with a message naming the file and the problem,
+/// before anything reaches libtorch.</summary>
+public class ModelFileValidationTests : IDisposable
+{
+    readonly TempDirectory _temp = TestSupport.TempDirectory();
+    readonly byte[] _good;
+
+    public ModelFileValidationTests()
+    {
+        TorchRuntime.EnsureInitialised();
+        using var network = new IntrospectiveAdversarialNetwork(IanConfig.Tiny);
+        string path = _temp.File("good.safetensors");
+        ModelFile.Save(path, network);
+        _good = File.ReadAllBytes(path);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    (JsonObject Header, byte[] Data) Split(byte[] file)
+    {
+        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, length))!.AsObject();
+        return (header, file[(8 + length)..]);
+    }
+
+    static byte[] Join(JsonObject header, byte[] data)
+    {
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var file = new byte[8 + json.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
+        json.CopyTo(file, 8);
+        data.CopyTo(file, 8 + json.Length);
+        return file;
+    }
+
+    void AssertRejected(byte[] file, string expected)
+    {
+        string path = _temp.File($"bad-{Guid.NewGuid():N}.safetensors");
+        File.WriteAllBytes(path, file);
+        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(path).Dispose());
+        Assert.Contains(path, error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    JsonObject FirstTensor(JsonObject header, out string name)
+    {
+        var entry = header.First(kv => kv.Key != "__metadata__" && kv.Key.EndsWith("weight"));
+        name = entry.Key;
+        return entry.Value!.AsObject();
+    }
+
+    [Fact]
+    public void TheGoodFileLoads() => ModelFile.Load(WriteGood()).Dispose();
+
+    string WriteGood()
+    {
+        string path = _temp.File("copy.safetensors");
+        File.WriteAllBytes(path, _good);
+        return path;
+    }
+
+    [Fact] public void TooShort() => AssertRejected(_good[..5], "too short");
+
+    [Fact] public void Truncated() => AssertRejected(_good[..(_good.Length - 100)], "outside the file");
+
+    [Fact]
+    public void HeaderLengthPastTheEnd()
+    {
+        var file = (byte[])_good.Clone();
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)file.Length);
+        AssertRejected(file, "truncated");
+    }
+
+    [Fact]
+    public void HeaderLengthAboveTheCap()
+    {
+        var file = (byte[])_good.Clone();
+        BinaryPrimitives.WriteUInt64LittleEndian(file, ulong.MaxValue / 2);
+        AssertRejected(file, "limit");
+    }
+
+    [Fact]
+    public void BadJson()
+    {
+        var (header, data) = Split(_good);
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString()[..^5] + "!!!");
+        var file = new byte[8 + json.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
+        json.CopyTo(file, 8);
+        data.CopyTo(file, 8 + json.Length);
+        AssertRejected(file, "not valid JSON");
+    }
+
+    [Fact]
+    public void OverlappingRanges()
+    {
+        var (header, data) = Split(_good);
+        var entries = header.Where(kv => kv.Key != "__metadata__").Select(kv => kv.Value!.AsObject())
+            .Where(e => e["dtype"]!.GetValue<string>() == "F32").OrderBy(e => e["data_offsets"]![0]!.GetValue<long>()).ToList();
+        // Move the second tensor's range to start inside the first (keeping its length).
+        var first = entries[0]; var second = entries[1];
+        long begin = first["data_offsets"]![0]!.GetValue<long>() + 4;
+        long length = second["data_offsets"]![1]!.GetValue<long>() - second["data_offsets"]![0]!.GetValue<long>();
+        second["data_offsets"] = new JsonArray(begin, begin + length);
+        AssertRejected(Join(header, data), "overlap");
+    }
+
+    [Fact]
+    public void RangeOutsideTheFile()
+    {
+        var (header, data) = Split(_good);
+        var entry = FirstTensor(header, out _);
+        long length = entry["data_offsets"]![1]!.GetValue<long>() - entry["data_offsets"]![0]!.GetValue<long>();
+        entry["data_offsets"] = new JsonArray(data.Length - length / 2, data.Length - length / 2 + length);
+        AssertRejected(Join(header, data), "outside the file");
+    }
+
+    [Fact]
+    public void UnknownDtype()
+    {
+        var (header, data) = Split(_good);
+        FirstTensor(header, out _)["dtype"] = "Q4";
+        AssertRejected(Join(header, data), "unknown dtype 'Q4'");
+    }
+
+    [Fact]
+    public void WrongDtypeForTheTensor()
+    {
+        var (header, data) = Split(_good);
+        var entry = FirstTensor(header, out var name);
+        entry["dtype"] = "I32";     // same size as F32, so only the model check can catch it
+        AssertRejected(Join(header, data), $"'{name}' of dtype I32");
+    }
+
+    [Fact]
+    public void ShapeThatDoesNotMatchTheByteRange()
+    {
+        var (header, data) = Split(_good);
+        FirstTensor(header, out _)["shape"] = new JsonArray(3, 3);
+        AssertRejected(Join(header, data), "needs 36 bytes");
+    }
+
+    [Fact]
+    public void WrongShapeForTheNetwork()
+    {
+        var (header, data) = Split(_good);
+        var entry = FirstTensor(header, out var name);
+        var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+        long elements = shape.Aggregate(1L, (a, b) => a * b);
+        entry["shape"] = new JsonArray(elements);   // same bytes, flattened
+        AssertRejected(Join(header, data), $"'{name}' of shape [{elements}]");
+    }
+
+    [Fact]
+    public void MissingTensor()
+    {
+        var (header, data) = Split(_good);
+        FirstTensor(header, out var name);
+        header.Remove(name);
+        AssertRejected(Join(header, data), $"missing tensor '{name}'");
+    }
+
+    [Fact]
+    public void NotAModelFile()
+    {
+        var (header, data) = Split(_good);
+        header["__metadata__"]!["format"] = "something-else";
+        AssertRejected(Join(header, data), "not a Neural Photo Edit model");
+    }
+
+    [Fact]
+    public void AbsurdConfig()
+    {
+        var (header, data) = Split(_good);
+        var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!;
+        config["trunk_widths"] = new JsonArray(100000, 100000, 100000);
+        header["__metadata__"]!["config"] = config.ToJsonString();
+        AssertRejected(Join(header, data), "unusable config");
+    }
+
+    [Fact]
+    public void NonFiniteWeights()
+    {
+        var (header, data) = Split(_good);
+        var entry = FirstTensor(header, out var name);
+        long begin = entry["data_offsets"]![0]!.GetValue<long>();
+        BitConverter.GetBytes(float.NaN).CopyTo(data, begin);
+        AssertRejected(Join(header, data), $"non-finite values (NaN or infinity) in tensor '{name}'");
+    }
+
+    [Fact]
+    public void MissingFile()
+    {
+        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(_temp.File("nope.safetensors")));
+        Assert.Contains("cannot be opened", error.Message);
+    }
+}

@@ -1,0 +1,53 @@
+using NeuralPhotoEdit.Training;
+using static TorchSharp.torch;
+using static NeuralPhotoEdit.Training.IanObjective;
+
+namespace NeuralPhotoEdit.Tests;
+
+public class ObjectiveTests
+{
+    public ObjectiveTests() => TorchRuntime.EnsureInitialised();
+
+    [Fact]
+    public void OrthogonalRegulariserIsZeroExactlyForOrthonormalFilters()
+    {
+        using var scope = NewDisposeScope();
+        var (q, _) = linalg.qr(randn(36, 8, dtype: ScalarType.Float64));      // 36×8 with orthonormal columns
+        var filters = q.t().reshape(8, 4, 3, 3);                               // 8 orthonormal filters of 4×3×3
+        Assert.True(Orthogonal([filters]).item<double>() < 1e-9);
+
+        var scaled = filters * 1.1;
+        Assert.True(Orthogonal([scaled]).item<double>() > 0.1);
+        Assert.True(Orthogonal([randn(8, 4, 3, 3, dtype: ScalarType.Float64)]).item<double>() > 1);
+    }
+
+    [Fact]
+    public void TernaryLabelsAreRealReconstructedGenerated()
+    {
+        Assert.Equal(0, (long)Label.Real);
+        Assert.Equal(1, (long)Label.Reconstructed);
+        Assert.Equal(2, (long)Label.Generated);
+        using var scope = NewDisposeScope();
+        // Logits that put all mass on class k: the loss is ~0 for label k and large for the others.
+        foreach (var label in new[] { Label.Real, Label.Reconstructed, Label.Generated })
+        {
+            var logits = full(4, 3, -20f);
+            logits[.., (long)label] = 20f;
+            Assert.True(Adversarial(logits, label).item<float>() < 1e-6);
+            foreach (var other in new[] { Label.Real, Label.Reconstructed, Label.Generated }.Where(l => l != label))
+                Assert.True(Adversarial(logits, other).item<float>() > 30);
+        }
+        // A binary discriminator folds reconstructed and generated into "fake" (class 1).
+        var binary = tensor(new float[] { -20, 20 }).view(1, 2);
+        Assert.True(Adversarial(binary, Label.Generated).item<float>() < 1e-6);
+    }
+
+    [Fact]
+    public void KlIsZeroForThePriorAndPositiveOtherwise()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Equal(0, Kl(zeros(4, 10), zeros(4, 10)).item<float>(), 6);
+        Assert.True(Kl(ones(4, 10), zeros(4, 10)).item<float>() > 0.4);
+        Assert.True(Kl(zeros(4, 10), full(4, 10, -2f)).item<float>() > 0.5);
+    }
+}

@@ -1,0 +1,83 @@
+using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Training;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Tests;
+
+public class TrainingTests
+{
+    public TrainingTests() => TorchRuntime.EnsureInitialised();
+
+    static TrainingOptions Options(string output, long steps, bool resume = false, int every = 1000) => new()
+    {
+        DataDirectory = TestSupport.FixturePhotos, OutputDirectory = output, Config = "ian-tiny",
+        Batch = 16, Steps = steps, Seed = 3, Resume = resume, CheckpointEvery = every, Device = "cpu",
+    };
+
+    [Fact]
+    public void AShortRunOnRealPhotosClearlyLowersTheReconstructionLoss()
+    {
+        using var temp = TestSupport.TempDirectory();
+        var losses = new TrainingRun(Options(temp.Path, 150, every: 150), _ => { }, _ => { }).Run();
+        double first = losses.Take(15).Average(l => l.Pixel), last = losses.TakeLast(15).Average(l => l.Pixel);
+        Assert.True(last < 0.75 * first, $"pixel loss went from {first:F3} to {last:F3}; expected a drop of at least 25 %");
+
+        // The run leaves what a user looks at: a model, a checkpoint, metrics and both picture grids.
+        Assert.True(File.Exists(Path.Combine(temp.Path, TrainingRun.ModelFileName)));
+        Assert.True(File.Exists(Path.Combine(temp.Path, TrainingRun.CheckpointFile)));
+        Assert.Equal(150, File.ReadAllLines(Path.Combine(temp.Path, TrainingRun.MetricsFile)).Length);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "samples", "step-000150.png")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "reconstructions", "step-000150.png")));
+    }
+
+    [Fact]
+    public void ResumingFromACheckpointGivesTheSameLossesAsAnUninterruptedRun()
+    {
+        using var straight = TestSupport.TempDirectory();
+        using var split = TestSupport.TempDirectory();
+        var uninterrupted = new TrainingRun(Options(straight.Path, 8), _ => { }, _ => { }).Run();
+
+        var firstHalf = new TrainingRun(Options(split.Path, 4, every: 4), _ => { }, _ => { }).Run();
+        var secondHalf = new TrainingRun(Options(split.Path, 8, resume: true, every: 4), _ => { }, _ => { }).Run();
+
+        Assert.Equal(uninterrupted, firstHalf.Concat(secondHalf).ToList());
+        Assert.Equal(8, File.ReadAllLines(Path.Combine(split.Path, TrainingRun.MetricsFile)).Length);
+    }
+
+    [Fact]
+    public void ARunRefusesToOverwriteAnotherRunWithoutResume()
+    {
+        using var temp = TestSupport.TempDirectory();
+        new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();
+        var error = Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 4), _ => { }, _ => { }).Run());
+        Assert.Contains("--resume", error.Message);
+    }
+
+    [Fact]
+    public void ModelFileRoundTripGivesBitIdenticalOutputs()
+    {
+        using var temp = TestSupport.TempDirectory();
+        manual_seed(5);
+        using var network = new Networks.IntrospectiveAdversarialNetwork(Networks.IanConfig.Tiny);
+        network.eval();
+        string path = temp.File("model.safetensors");
+        ModelFile.Save(path, network, new Dictionary<string, string> { ["note"] = "round trip" });
+        using var loaded = ModelFile.Load(path);
+        Assert.Equal("round trip", loaded.Metadata["note"]);
+
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var images = rand(2, 3, 32, 32) * 2 - 1;
+        var z = randn(2, 16);
+        Assert.True(network.Decode(z).eq(loaded.Network.Decode(z)).all().item<bool>());
+        Assert.True(network.Encode(images).Mean.eq(loaded.Network.Encode(images).Mean).all().item<bool>());
+        Assert.True(network.Discriminate(images).eq(loaded.Network.Discriminate(images)).all().item<bool>());
+
+        // float16 storage halves the file and stays close.
+        string half = temp.File("half.safetensors");
+        ModelFile.Save(half, network, halfPrecision: true);
+        Assert.True(new FileInfo(half).Length < 0.6 * new FileInfo(path).Length);
+        using var loadedHalf = ModelFile.Load(half);
+        Assert.True(network.Decode(z).allclose(loadedHalf.Network.Decode(z), rtol: 0, atol: 0.05));
+    }
+}
