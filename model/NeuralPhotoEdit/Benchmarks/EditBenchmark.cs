@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit.Benchmarks;
 
-public sealed record EditBenchmarkResult(string Model, double StepMs, double EncodeMs, double DecodeMs, double Edit12MpMs,
+public sealed record EditBenchmarkResult(string Model, double StepMs, double EncodeMs, double DecodeMs,
+                                         [property: System.Text.Json.Serialization.JsonPropertyName("edit_12mp_ms")] double Edit12MpMs,
                                          double PeakMb, int Threads, string Device);
 
 /// <summary>

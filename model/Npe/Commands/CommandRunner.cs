@@ -11,7 +11,7 @@ static class CommandRunner
     {
         try
         {
-            return root.Parse(args).Invoke();
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (IsUserFacing(e))
         {

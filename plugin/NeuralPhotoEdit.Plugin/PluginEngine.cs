@@ -1,0 +1,152 @@
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+
+namespace NeuralPhotoEdit.Plugin;
+
+/// <summary>
+/// Everything the effect does, without Paint.NET types: validates the request, keeps one model per
+/// process, keeps the encoded region between requests (a change of step size, steps, σ or blend
+/// never encodes again), runs the engine with cancellation, and turns every failure into a message
+/// with the photo left unchanged. One instance per effect (dialog); not thread-safe by design — the
+/// effect calls it from one thread at a time.
+/// </summary>
+public sealed class PluginEngine : IDisposable
+{
+    static readonly object ModelGate = new();
+    static LoadedModel? _model;
+    static string? _modelKey;
+
+    EditSession? _session;
+    string? _sessionKey;
+
+    /// <summary>Runs a request. Never throws for bad input, a bad model, or running out of memory;
+    /// throws <see cref="OperationCanceledException"/> when cancelled (the caller drops the result).</summary>
+    public PluginResult Run(PluginRequest request, CancellationToken cancellation)
+    {
+        try
+        {
+            return RunChecked(request, cancellation);
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e) when (e is UserInputException or ModelFileException or InvalidDataException or IOException
+                                     or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            return new PluginResult(request.Photo, e.Message);
+        }
+        catch (OutOfMemoryException)
+        {
+            Forget();
+            return new PluginResult(request.Photo, "Out of memory: select a smaller region and try again.");
+        }
+    }
+
+    PluginResult RunChecked(PluginRequest request, CancellationToken cancellation)
+    {
+        request.Settings.Validate();
+        var photo = request.Photo;
+        var strokes = request.Mode == PluginMode.EditWithStrokes ? CheckStrokes(request) : request.Strokes;
+        var roi = ChooseRegion(request, strokes);
+        var model = Model(request.ModelPath, request.Device);
+        cancellation.ThrowIfCancellationRequested();
+
+        var session = Session(model, photo, roi);
+        session.Reset();
+        switch (request.Mode)
+        {
+            case PluginMode.EditWithStrokes:
+                if (!session.Paint(strokes!, request.Settings, cancellation))
+                    return new PluginResult(photo, "None of the strokes fall inside the selection: nothing to do.");
+                break;
+            case PluginMode.RandomSample:
+                session.Sample(request.Seed);
+                break;
+            case PluginMode.ReconstructOnly:
+                return new PluginResult(ReconstructOnly(session, request.Settings), null);
+        }
+        cancellation.ThrowIfCancellationRequested();
+        return new PluginResult(session.Render(request.Settings).Image, null);
+    }
+
+    /// <summary>Shows what the model sees: the region replaced by its reconstruction X̂₀, blended as the
+    /// paper's Y with a full mask (useful to judge how well the model knows a photo).</summary>
+    static RgbaImage ReconstructOnly(EditSession session, EditSettings settings)
+    {
+        var result = session.Render(settings with { Blend = BlendMode.Paper });
+        var image = session.Photo.Clone();
+        var roi = session.Roi;
+        int size = session.ModelSize;
+        for (int y = roi.Y; y < roi.Bottom; y++)
+            for (int x = roi.X; x < roi.Right; x++)
+            {
+                double u = (x - roi.X + 0.5) * size / roi.Width, v = (y - roi.Y + 0.5) * size / roi.Height;
+                int o = image.Offset(x, y);
+                for (int c = 0; c < 3; c++)
+                    image.Pixels[o + c] = ImageTensors.ToByte(Resampling.Sample(result.ModelOutput, c, size, u, v));
+            }
+        return image;
+    }
+
+    static RgbaImage CheckStrokes(PluginRequest request)
+    {
+        if (request.StrokesProblem is not null) throw new UserInputException(request.StrokesProblem);
+        var strokes = request.Strokes ?? throw new UserInputException("Choose a strokes layer: add a layer, paint rough colour strokes on it, and pick it in the dialog.");
+        if (strokes.Width != request.Photo.Width || strokes.Height != request.Photo.Height)
+            throw new UserInputException("The strokes layer is not the size of the image.");
+        if (RegionOfInterest.StrokeBounds(strokes) is null)
+            throw new UserInputException("The strokes layer is empty: paint some colour strokes on it first.");
+        return strokes;
+    }
+
+    static PixelRect ChooseRegion(PluginRequest request, RgbaImage? strokes)
+    {
+        var photo = request.Photo;
+        if (request.Selection is PixelRect selection)
+            return RegionOfInterest.Validate(selection, photo.Width, photo.Height);
+        if (strokes is not null && RegionOfInterest.StrokeBounds(strokes) is PixelRect bounds)
+            return RegionOfInterest.Around(bounds, photo.Width, photo.Height);
+        return RegionOfInterest.Validate(new PixelRect(0, 0, photo.Width, photo.Height), photo.Width, photo.Height);
+    }
+
+    /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
+    static LoadedModel Model(string? path, string device)
+    {
+        string resolved = DefaultModel.Resolve(path);
+        string key = Path.GetFullPath(resolved) + "|" + device;
+        lock (ModelGate)
+        {
+            if (_model is not null && _modelKey == key) return _model;
+            var loaded = ModelFile.Load(resolved, Devices.Resolve(device));
+            _model?.Dispose();
+            (_model, _modelKey) = (loaded, key);
+            return loaded;
+        }
+    }
+
+    /// <summary>The session for this photo region and model, encoding only when one of them changed.</summary>
+    EditSession Session(LoadedModel model, RgbaImage photo, PixelRect roi)
+    {
+        string key = $"{_modelKey}|{roi}|{ContentHash(photo, roi)}";
+        if (_session is not null && _sessionKey == key) return _session;
+        Forget();
+        _session = EditSession.Open(model.Network, photo, roi);
+        _sessionKey = key;
+        return _session;
+    }
+
+    static int ContentHash(RgbaImage photo, PixelRect roi)
+    {
+        var hash = new HashCode();
+        for (int y = roi.Y; y < roi.Bottom; y++) hash.AddBytes(photo.Pixels.AsSpan(photo.Offset(roi.X, y), roi.Width * 4));
+        return hash.ToHashCode();
+    }
+
+    void Forget()
+    {
+        _session?.Dispose();
+        _session = null;
+        _sessionKey = null;
+    }
+
+    public void Dispose() => Forget();
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using PaintDotNet.Rendering;
+using Names = NeuralPhotoEdit.Plugin.NeuralPhotoEditEffect.Names;
+
+namespace NeuralPhotoEdit.Plugin.Tests;
+
+/// <summary>The effect driven the way Paint.NET drives it, on the bundled photo and strokes.</summary>
+public class EffectTests
+{
+    static readonly RgbaImage Photo = ImageFiles.Load(Path.Combine(AppContext.BaseDirectory, "demo", "valley.jpg"));
+    static readonly RgbaImage Strokes = ImageFiles.Load(Path.Combine(AppContext.BaseDirectory, "demo", "valley-strokes.png"));
+
+    static TestHost PhotoWithStrokes() =>
+        new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", Strokes);
+
+    [Fact]
+    public void BgraStraightAlphaSurvivesTheRoundTrip()
+    {
+        var random = new Random(1);
+        var bgra = new byte[7 * 5 * 4 + 5 * 12];   // stride 40 bytes for 7 pixels: 28 used + 12 padding
+        random.NextBytes(bgra);
+        unsafe
+        {
+            fixed (byte* p = bgra)
+            {
+                var rgba = Bgra.ToRgba(p, 40, 7, 5);
+                Assert.Equal(bgra[2], rgba.Pixels[0]);      // R comes from BGRA's third byte
+                Assert.Equal(bgra[3], rgba.Pixels[3]);      // alpha untouched (straight, not premultiplied)
+                var back = new byte[bgra.Length];
+                fixed (byte* q = back) Bgra.CopyTo(rgba, new PixelRect(0, 0, 7, 5), q, 40);
+                for (int y = 0; y < 5; y++)
+                    Assert.Equal(bgra.AsSpan(y * 40, 28).ToArray(), back.AsSpan(y * 40, 28).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void TheTilesTogetherEqualTheEnginesOutputForTheSameSettings()
+    {
+        var host = PhotoWithStrokes();
+        var (effect, token) = host.CreateEffect();
+        token.SetPropertyValue(Names.Steps, 12);
+        var shown = host.Apply(effect, token);
+        Assert.Null(effect.LastProblem);
+
+        using var model = ModelFile.Load(DefaultModel.Resolve(null), TorchSharp.torch.CPU);
+        var settings = new EditSettings { Steps = 12 };
+        using var session = EditSession.Open(model.Network, Photo, null, Strokes);
+        session.Paint(Strokes, settings);
+        Assert.Equal(session.Render(settings).Image.Pixels, shown.Pixels);
+        Assert.NotEqual(Photo.Pixels, shown.Pixels);
+    }
+
+    [Fact]
+    public void TheSelectionIsTheRegionAndNothingOutsideItChanges()
+    {
+        var host = PhotoWithStrokes();
+        host.RenderBounds = new RectInt32(100, 10, 256, 200);
+        var (effect, token) = host.CreateEffect();
+        var shown = host.Apply(effect, token);
+        Assert.Null(effect.LastProblem);
+        int changedInside = 0;
+        for (int y = 0; y < Photo.Height; y++)
+            for (int x = 0; x < Photo.Width; x++)
+            {
+                int o = Photo.Offset(x, y);
+                bool inside = x >= 100 && x < 356 && y >= 10 && y < 210;
+                bool same = Photo.Pixels.AsSpan(o, 4).SequenceEqual(shown.Pixels.AsSpan(o, 4));
+                if (!inside) Assert.True(same, $"pixel {x},{y} outside the selection changed");
+                else if (!same) changedInside++;
+            }
+        Assert.True(changedInside > 1000, $"only {changedInside} pixels changed inside the selection");
+    }
+
+    [Fact]
+    public void ChangingOnlyTheStepSizeDoesNotEncodeAgain()
+    {
+        var host = PhotoWithStrokes();
+        var (effect, token) = host.CreateEffect();
+        host.Apply(effect, token);
+        int encodes = EditSession.EncodeCount;
+        foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Blend, BlendMode.Paper) })
+        {
+            token.SetPropertyValue(name, value);
+            host.Apply(effect, token);
+        }
+        Assert.Equal(encodes, EditSession.EncodeCount);
+        Assert.Null(effect.LastProblem);
+    }
+
+    [Fact]
+    public void CancellationStopsTheWorkWithin200Milliseconds()
+    {
+        var host = PhotoWithStrokes();
+        var (effect, token) = host.CreateEffect();
+        host.Apply(effect, token);                    // load the model and encode once
+        token.SetPropertyValue(Names.Steps, 200);
+        token.SetPropertyValue(Names.StepSize, 0.3);
+        var worker = Task.Run(() => effect.HostSetToken(token));
+        Thread.Sleep(150);
+        var watch = Stopwatch.StartNew();
+        effect.HostCancellation.Cancel();
+        Assert.True(worker.Wait(TimeSpan.FromSeconds(5)));
+        Assert.True(watch.ElapsedMilliseconds < 200, $"stopped {watch.ElapsedMilliseconds} ms after the cancel");
+    }
+
+    [Fact]
+    public void EveryFailureLeavesTheImageUnchangedAndSaysWhy()
+    {
+        void AssertUnchanged(TestHost host, string expected, Action<PaintDotNet.Effects.PropertyBasedEffectConfigToken>? set = null)
+        {
+            var (effect, token) = host.CreateEffect();
+            set?.Invoke(token);
+            var shown = host.Apply(effect, token);
+            Assert.Equal(host.LayerList[host.SourceLayerIndex].Pixels.Pixels, shown.Pixels);
+            Assert.Contains(expected, effect.LastProblem);
+        }
+
+        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo), "no strokes layer");
+        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", new RgbaImage(Photo.Width, Photo.Height)), "strokes layer is empty");
+        var sameLayer = PhotoWithStrokes();
+        sameLayer.SourceLayerIndex = 1;
+        AssertUnchanged(sameLayer, "is the layer being edited", t => t.SetPropertyValue(Names.StrokesLayer, "Strokes"));
+        var tinySelection = PhotoWithStrokes();
+        tinySelection.RenderBounds = new RectInt32(5, 5, 3, 3);
+        AssertUnchanged(tinySelection, "at least 8×8");
+    }
+
+    [Fact]
+    public void AMissingOrCorruptModelIsAMessageNotACrash()
+    {
+        using var engine = new PluginEngine();
+        var request = new PluginRequest { Photo = Photo, Strokes = Strokes, Settings = new EditSettings() };
+        var missing = engine.Run(request with { ModelPath = "/nonexistent/model.safetensors" }, CancellationToken.None);
+        Assert.False(missing.Changed);
+        Assert.Contains("does not exist", missing.Problem);
+        Assert.Same(Photo, missing.Image);
+
+        string corrupt = Path.Combine(Path.GetTempPath(), $"corrupt-{Guid.NewGuid():N}.safetensors");
+        File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        try
+        {
+            var result = engine.Run(request with { ModelPath = corrupt }, CancellationToken.None);
+            Assert.False(result.Changed);
+            Assert.Contains(corrupt, result.Problem);
+        }
+        finally { File.Delete(corrupt); }
+    }
+
+    [Fact]
+    public void TheDialogOffersTheDocumentsLayersAndDescribesTheMainControl()
+    {
+        var host = PhotoWithStrokes();
+        var (effect, token) = host.CreateEffect();
+        var layers = (PaintDotNet.PropertySystem.StaticListChoiceProperty)token.Properties[Names.StrokesLayer];
+        Assert.Contains("Strokes", layers.ValueChoices);
+        Assert.Contains("Background", layers.ValueChoices);
+        var step = (PaintDotNet.PropertySystem.DoubleProperty)token.Properties[Names.StepSize];
+        Assert.Equal(EditSettings.DefaultStepSize, step.Value);
+        Assert.Equal(EditSettings.MaxStepSize, step.MaxValue);
+        var ui = effect.CreateConfigUI(token.Properties);
+        Assert.Equal("Latent step size", ui.Values[(nameof(Names.StepSize), "DisplayName")]);
+    }
+}

@@ -1,0 +1,224 @@
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Tests;
+
+/// <summary>The editor on a real photo with the shipped model.</summary>
+public class EditingTests : IClassFixture<EditingTests.Shared>
+{
+    public sealed class Shared : IDisposable
+    {
+        public Shared()
+        {
+            TorchRuntime.EnsureInitialised();
+            Model = ModelFile.Load(DefaultModel.Resolve(null), CPU);
+            Photo = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley.jpg"));
+            Strokes = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley-strokes.png"));
+        }
+        public LoadedModel Model { get; }
+        public RgbaImage Photo { get; }
+        public RgbaImage Strokes { get; }
+        public void Dispose() => Model.Dispose();
+    }
+
+    readonly Shared _shared;
+    public EditingTests(Shared shared) => _shared = shared;
+
+    EditResult Edit(EditSettings settings, RgbaImage? photo = null, RgbaImage? strokes = null, PixelRect? roi = null)
+    {
+        photo ??= _shared.Photo;
+        strokes ??= _shared.Strokes;
+        using var session = EditSession.Open(_shared.Model.Network, photo, roi, strokes);
+        session.Paint(strokes, settings);
+        return session.Render(settings);
+    }
+
+    static (double R, double G, double B) MeanUnderStrokes(RgbaImage image, RgbaImage strokes)
+    {
+        double r = 0, g = 0, b = 0, w = 0;
+        for (int i = 0; i < image.Pixels.Length; i += 4)
+        {
+            double a = strokes.Pixels[i + 3] / 255.0;
+            r += a * image.Pixels[i]; g += a * image.Pixels[i + 1]; b += a * image.Pixels[i + 2]; w += a;
+        }
+        return (r / w, g / w, b / w);
+    }
+
+    static double Distance((double R, double G, double B) a, (double R, double G, double B) b) =>
+        Math.Sqrt((a.R - b.R) * (a.R - b.R) + (a.G - b.G) * (a.G - b.G) + (a.B - b.B) * (a.B - b.B));
+
+    [Fact]
+    public void DefaultSettingsMoveTheColourUnderTheStrokesAtLeastHalfWayToTheStrokeColour()
+    {
+        var result = Edit(new EditSettings());
+        var target = MeanUnderStrokes(_shared.Strokes, _shared.Strokes);
+        var before = MeanUnderStrokes(_shared.Photo, _shared.Strokes);
+        var after = MeanUnderStrokes(result.Image, _shared.Strokes);
+        double moved = 1 - Distance(after, target) / Distance(before, target);
+        Assert.True(moved >= 0.5, $"colour moved {moved:P0} of the way from {before} toward {target} (now {after})");
+    }
+
+    [Fact]
+    public void PixelsWithoutMaskStayAndPixelsOutsideTheRegionAreBitIdentical()
+    {
+        foreach (var blend in new[] { BlendMode.Detail, BlendMode.Paper })
+        {
+            var result = Edit(new EditSettings { Blend = blend });
+            var input = _shared.Photo.Pixels;
+            var output = result.Image.Pixels;
+            int checkedUnmasked = 0;
+            for (int y = 0; y < _shared.Photo.Height; y++)
+                for (int x = 0; x < _shared.Photo.Width; x++)
+                {
+                    int o = _shared.Photo.Offset(x, y);
+                    Assert.Equal(input[o + 3], output[o + 3]);   // alpha is never touched
+                    if (!result.Roi.Contains(x, y))
+                    {
+                        for (int c = 0; c < 3; c++) Assert.Equal(input[o + c], output[o + c]);
+                    }
+                    else if (result.MaskAt(x, y) < 0.01f)
+                    {
+                        checkedUnmasked++;
+                        for (int c = 0; c < 3; c++) Assert.InRange(output[o + c] - input[o + c], -1, 1);
+                    }
+                }
+            Assert.True(result.Roi.Width < _shared.Photo.Width, "the region must leave pixels outside it");
+            Assert.True(checkedUnmasked > 0, "some of the region should be left alone by the mask");
+        }
+    }
+
+    [Fact]
+    public void ZeroStepsOrZeroStepSizeLeaveThePhotoUnchanged()
+    {
+        Assert.Equal(_shared.Photo.Pixels, Edit(new EditSettings { Steps = 0 }).Image.Pixels);
+        Assert.Equal(_shared.Photo.Pixels, Edit(new EditSettings { StepSize = 0 }).Image.Pixels);
+    }
+
+    [Fact]
+    public void SameInputsGiveIdenticalBytes()
+    {
+        var settings = new EditSettings { Steps = 8 };
+        Assert.Equal(Edit(settings).Image.Pixels, Edit(settings).Image.Pixels);
+        using var a = EditSession.Open(_shared.Model.Network, _shared.Photo, null, _shared.Strokes);
+        using var b = EditSession.Open(_shared.Model.Network, _shared.Photo, null, _shared.Strokes);
+        a.Sample(7);
+        b.Sample(7);
+        Assert.Equal(a.Render(settings).Image.Pixels, b.Render(settings).Image.Pixels);
+    }
+
+    [Fact]
+    public void TheMaskFollowsThePapersFormula()
+    {
+        var settings = new EditSettings();
+        var result = Edit(settings);
+        Assert.All(result.Mask, m => Assert.InRange(m, 0f, 1f));
+        Assert.Contains(result.Mask, m => m > 0.05f);
+        // Y = X̂₀ + MΔ + (1 − M)E with E = X − X̂₀ is X + M·(G(Z) − X): check it pixel by pixel.
+        int size = result.ModelSize, plane = size * size;
+        var x = Resampling.ToModelPlanes(_shared.Photo, result.Roi, size, alphaWeighted: false);
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < plane; i++)
+            {
+                float m = result.Mask[i], g = result.ModelOutput[c * plane + i], photo = x[c * plane + i];
+                Assert.Equal(photo + m * (g - photo), result.ModelBlend[c * plane + i], 3);
+            }
+    }
+
+    [Fact]
+    public void LightenDarkenNudgeSampleResetAndCommit()
+    {
+        var settings = new EditSettings { Steps = 10 };
+        using var session = EditSession.Open(_shared.Model.Network, _shared.Photo, new PixelRect(300, 100, 200, 200));
+        double Brightness(EditResult r) => r.ModelOutput.Average();
+        var neutral = session.Render(settings);
+
+        session.Lighten(1, settings);
+        double lighter = Brightness(session.Render(settings));
+        session.Reset();
+        session.Lighten(-1, settings);
+        double darker = Brightness(session.Render(settings));
+        Assert.True(lighter > Brightness(neutral) && darker < Brightness(neutral), $"lighten {lighter:F3}, neutral {Brightness(neutral):F3}, darken {darker:F3}");
+
+        session.Reset();
+        Assert.Equal(_shared.Photo.Pixels, session.Render(settings).Image.Pixels);
+        session.NudgeLatents([0, 1, 2, 3, 4], target: 1, strength: 1);
+        Assert.NotEqual(_shared.Photo.Pixels, session.Render(settings).Image.Pixels);
+
+        session.Reset();
+        session.Lighten(1, settings);
+        var lightened = session.Render(settings).Image;
+        session.Commit(settings);
+        Assert.Equal(lightened.Pixels, session.Photo.Pixels);
+        Assert.Equal(lightened.Pixels, session.Render(settings).Image.Pixels);   // a new start: Z = Z₀ of the committed photo
+    }
+
+    [Fact]
+    public void BadInputIsAClearMessage()
+    {
+        var network = _shared.Model.Network;
+        var photo = _shared.Photo;
+        var settings = new EditSettings();
+
+        var wrongSize = new RgbaImage(100, 50);
+        wrongSize.Pixels[3] = 255;
+        Assert.Contains("must be the same size", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, null, wrongSize)).Message);
+
+        var empty = new RgbaImage(photo.Width, photo.Height);
+        Assert.Contains("strokes are empty", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, null, empty)).Message);
+        using (var session = EditSession.Open(network, photo, new PixelRect(0, 0, 100, 100)))
+            Assert.False(session.Paint(empty, settings));   // no-op, reported to the caller
+
+        Assert.Contains("outside", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(5000, 5000, 64, 64))).Message);
+        Assert.Contains("extends past", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(700, 0, 64, 64))).Message);
+        Assert.Contains("at least 8×8", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(10, 10, 3, 3))).Message);
+        Assert.Contains("at least 1×1", Assert.Throws<UserInputException>(() => new RgbaImage(0, 0)).Message);
+        var tiny = TestSupport.Solid(1, 1, 10, 20, 30);
+        Assert.Contains("too small", Assert.Throws<UserInputException>(() => EditSession.Open(network, tiny, null, TestSupport.Solid(1, 1, 0, 0, 255))).Message);
+        Assert.Contains("step size", Assert.Throws<UserInputException>(() => new EditSettings { StepSize = double.NaN }.Validate()).Message);
+        Assert.Contains("Steps", Assert.Throws<UserInputException>(() => new EditSettings { Steps = -1 }.Validate()).Message);
+    }
+
+    [Fact]
+    public void UnreadableAndTruncatedFilesAreReported()
+    {
+        using var temp = TestSupport.TempDirectory();
+        File.WriteAllText(temp.File("not-an-image.png"), "hello");
+        Assert.Contains("not an image", Assert.Throws<UserInputException>(() => ImageFiles.Load(temp.File("not-an-image.png"))).Message);
+        var jpeg = File.ReadAllBytes(Path.Combine(TestSupport.DemoFolder, "valley.jpg"));
+        File.WriteAllBytes(temp.File("truncated.jpg"), jpeg[..(jpeg.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<UserInputException>(() => ImageFiles.Load(temp.File("truncated.jpg"))).Message);
+        Assert.Contains("does not exist", Assert.Throws<UserInputException>(() => ImageFiles.Load(temp.File("missing.png"))).Message);
+    }
+
+    [Fact]
+    public void NonFiniteModelOutputIsAMessageAndChangesNothing()
+    {
+        using var broken = new Networks.IntrospectiveAdversarialNetwork(_shared.Model.Config);
+        using (no_grad())
+            foreach (var p in broken.Decoder.parameters()) p.fill_(float.NaN);
+        broken.eval();
+        var error = Assert.Throws<UserInputException>(() => EditSession.Open(broken, _shared.Photo, null, _shared.Strokes));
+        Assert.Contains("invalid values", error.Message);
+    }
+
+    [Fact]
+    public void AHundredMegapixelPhotoIsEditedWithBoundedMemory()
+    {
+        var photo = new RgbaImage(10_000, 10_000);
+        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = 120; photo.Pixels[i + 1] = 110; photo.Pixels[i + 2] = 90; photo.Pixels[i + 3] = 255; }
+        var strokes = new RgbaImage(10_000, 10_000);
+        for (int y = 5000; y < 5100; y++)
+            for (int x = 5000; x < 5200; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o + 2] = 255; strokes.Pixels[o + 3] = 255; }
+
+        GC.Collect();
+        long before = GC.GetTotalMemory(true);
+        var result = Edit(new EditSettings { Steps = 5 }, photo, strokes);
+        long growth = GC.GetTotalMemory(false) - before;
+        // The result is one copy of the photo (400 MB); nothing else scales with the photo.
+        Assert.True(growth < 1.3 * photo.Pixels.Length, $"memory grew by {growth / 1e6:F0} MB");
+        Assert.True(result.Roi.Width < 1000);
+        Assert.Equal(photo.Pixels[0], result.Image.Pixels[0]);
+    }
+}
