@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace NeuralPhotoEdit.Installer;
+
+/// <summary>
+/// What the plugin package must contain, read from NuGet's own record of the plugin's win-x64
+/// runtime assets (obj/project.assets.json) rather than from a hand-written list, and checks a
+/// staged package against it: every native library of TorchSharp, libtorch and SkiaSharp present,
+/// no Paint.NET assembly present.
+/// </summary>
+public static class PackageContents
+{
+    public const string Target = "net9.0/win-x64";
+    static readonly string[] NativePackages = ["TorchSharp", "libtorch", "SkiaSharp"];
+
+    /// <summary>File names of the native libraries the win-x64 runtime assets name.</summary>
+    public static IReadOnlyList<string> RequiredNativeFiles(string assetsJsonPath)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(assetsJsonPath));
+        if (!document.RootElement.GetProperty("targets").TryGetProperty(Target, out var target))
+            throw new InstallerException($"{assetsJsonPath} has no '{Target}' target: restore the plugin with its win-x64 runtime identifier.");
+        var files = new List<string>();
+        foreach (var package in target.EnumerateObject())
+        {
+            string id = package.Name.Split('/')[0];
+            if (!NativePackages.Any(p => id.StartsWith(p, StringComparison.OrdinalIgnoreCase))) continue;
+            if (!package.Value.TryGetProperty("native", out var native)) continue;
+            foreach (var asset in native.EnumerateObject())
+            {
+                string name = Path.GetFileName(asset.Name);
+                if (name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) files.Add(name);
+            }
+        }
+        return files.Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Problems with a staged plugin folder; empty when it is complete and clean.</summary>
+    public static IReadOnlyList<string> Check(string pluginFolder, IEnumerable<string> requiredNativeFiles)
+    {
+        var present = Directory.GetFiles(pluginFolder).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var problems = requiredNativeFiles.Where(f => !present.Contains(f)).Select(f => $"missing native library {f}").ToList();
+        problems.AddRange(present.Where(f => f.StartsWith("PaintDotNet.", StringComparison.OrdinalIgnoreCase)).Select(f => $"contains Paint.NET's {f}, which must never be shipped"));
+        foreach (var needed in new[] { "NeuralPhotoEdit.Plugin.dll", "NeuralPhotoEdit.Plugin.deps.json", "TorchSharp.dll", "SkiaSharp.dll" })
+            if (!present.Contains(needed)) problems.Add($"missing {needed}");
+        if (!Directory.Exists(Path.Combine(pluginFolder, "models")) || !Directory.GetFiles(Path.Combine(pluginFolder, "models"), "*.safetensors").Any())
+            problems.Add("missing the default model (models/*.safetensors)");
+        return problems;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using NeuralPhotoEdit.Installer;
+
+// Usage: NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall]
+string? pdnDir = null;
+bool uninstall = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--pdn-dir" when i + 1 < args.Length: pdnDir = args[++i]; break;
+        case "--uninstall": uninstall = true; break;
+        // Used by installer/build.sh: checks a staged package against NuGet's win-x64 asset list.
+        case "--verify-package" when i + 2 < args.Length:
+            var problems = PackageContents.Check(args[i + 1], PackageContents.RequiredNativeFiles(args[i + 2]));
+            foreach (var problem in problems) Console.Error.WriteLine("package: " + problem);
+            return problems.Count == 0 ? 0 : 1;
+        case "--help" or "-h":
+            Console.WriteLine("NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall]\n" +
+                              "Installs Neural Photo Edit into Paint.NET's Effects folder (classic or Microsoft Store install,\n" +
+                              "or the portable Paint.NET in FOLDER). --uninstall removes exactly what was installed.");
+            return 0;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");
+            return 2;
+    }
+}
+
+try
+{
+    var installer = new PluginInstaller(Console.WriteLine, () => Process.GetProcessesByName("paintdotnet").Length > 0);
+    string effects = PaintDotNetLocations.FindEffectsFolder(SystemFolders.Current, pdnDir);
+    if (uninstall) installer.Uninstall(effects);
+    else installer.Install(Path.Combine(AppContext.BaseDirectory, PluginInstaller.FolderName), effects);
+    return 0;
+}
+catch (InstallerException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 1;
+}
+catch (UnauthorizedAccessException e)
+{
+    Console.Error.WriteLine("error: " + e.Message + " (the classic install's Effects folder needs an administrator: run the installer as administrator).");
+    return 1;
+}

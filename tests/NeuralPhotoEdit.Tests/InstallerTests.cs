@@ -1,0 +1,125 @@
+using NeuralPhotoEdit.Installer;
+
+namespace NeuralPhotoEdit.Tests;
+
+/// <summary>The installer's folder detection and install / upgrade / uninstall logic on a fake Paint.NET tree.</summary>
+public class InstallerTests : IDisposable
+{
+    readonly TempDirectory _temp = TestSupport.TempDirectory();
+    readonly List<string> _log = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    SystemFolders Folders => new(_temp.File("Program Files"), _temp.File("Documents"), _temp.File("AppData"));
+
+    string MakePackage(string version)
+    {
+        string folder = _temp.File("package-" + version);
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        File.WriteAllText(Path.Combine(folder, "NeuralPhotoEdit.Plugin.dll"), "plugin " + version);
+        File.WriteAllText(Path.Combine(folder, "torch_cpu.dll"), "native " + version);
+        File.WriteAllText(Path.Combine(folder, "models", "default.safetensors"), "model " + version);
+        if (version == "2") File.WriteAllText(Path.Combine(folder, "new-in-2.dll"), "x");
+        return folder;
+    }
+
+    PluginInstaller Installer(bool running = false, Action<string, string>? copy = null) => new(_log.Add, () => running, copy);
+
+    [Fact]
+    public void FindsTheClassicTheStoreAndAPortableInstall()
+    {
+        var error = Assert.Throws<InstallerException>(() => PaintDotNetLocations.FindEffectsFolder(Folders, null));
+        Assert.Contains("--pdn-dir", error.Message);
+
+        Directory.CreateDirectory(_temp.File("AppData/Packages/dotPDNLLC.paint.net_h55e3w7q8jbva"));
+        Assert.Equal(Path.Combine(Folders.Documents, "paint.net App Files", "Effects"), PaintDotNetLocations.FindEffectsFolder(Folders, null));
+
+        Directory.CreateDirectory(_temp.File("Program Files/paint.net"));
+        File.WriteAllText(_temp.File("Program Files/paint.net/paintdotnet.exe"), "");
+        Assert.Equal(_temp.File("Program Files/paint.net/Effects"), PaintDotNetLocations.FindEffectsFolder(Folders, null));
+
+        Directory.CreateDirectory(_temp.File("portable"));
+        Assert.Contains("does not look like a Paint.NET folder", Assert.Throws<InstallerException>(() => PaintDotNetLocations.FindEffectsFolder(Folders, _temp.File("portable"))).Message);
+        File.WriteAllText(_temp.File("portable/paintdotnet.exe"), "");
+        Assert.Equal(_temp.File("portable/Effects"), PaintDotNetLocations.FindEffectsFolder(Folders, _temp.File("portable")));
+    }
+
+    [Fact]
+    public void InstallsUpgradesAndUninstallsExactlyItsOwnFiles()
+    {
+        string effects = _temp.File("Effects");
+        Directory.CreateDirectory(Path.Combine(effects, "SomeoneElsesPlugin"));
+        string target = Installer().Install(MakePackage("1"), effects);
+        Assert.Equal("plugin 1", File.ReadAllText(Path.Combine(target, "NeuralPhotoEdit.Plugin.dll")));
+
+        Installer().Install(MakePackage("2"), effects);
+        Assert.Equal("plugin 2", File.ReadAllText(Path.Combine(target, "NeuralPhotoEdit.Plugin.dll")));
+        Assert.True(File.Exists(Path.Combine(target, "new-in-2.dll")));
+        Assert.Equal(["NeuralPhotoEdit", "SomeoneElsesPlugin"], Directory.GetDirectories(effects).Select(Path.GetFileName).Order());
+        Assert.Contains(_log, l => l.StartsWith("Upgraded"));
+
+        File.WriteAllText(Path.Combine(target, "user-notes.txt"), "mine");
+        Installer().Uninstall(effects);
+        Assert.Equal(["user-notes.txt"], Directory.GetFiles(target).Select(Path.GetFileName));
+        Assert.False(Directory.Exists(Path.Combine(target, "models")));
+        Assert.True(Directory.Exists(Path.Combine(effects, "SomeoneElsesPlugin")));
+
+        File.Delete(Path.Combine(target, "user-notes.txt"));
+        Installer().Install(MakePackage("1"), effects);
+        Installer().Uninstall(effects);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Fact]
+    public void ACopyThatFailsMidwayLeavesThePreviousInstallWorking()
+    {
+        string effects = _temp.File("Effects");
+        string target = Installer().Install(MakePackage("1"), effects);
+        int copies = 0;
+        var failing = Installer(copy: (from, to) =>
+        {
+            if (++copies == 2) throw new IOException("disk full");
+            File.Copy(from, to);
+        });
+        var error = Assert.Throws<InstallerException>(() => failing.Install(MakePackage("2"), effects));
+        Assert.Contains("previous installation, if any, is unchanged", error.Message);
+        Assert.Equal("plugin 1", File.ReadAllText(Path.Combine(target, "NeuralPhotoEdit.Plugin.dll")));
+        Assert.Equal("model 1", File.ReadAllText(Path.Combine(target, "models", "default.safetensors")));
+        Assert.Equal(["NeuralPhotoEdit"], Directory.GetDirectories(effects).Select(Path.GetFileName));   // no staging left behind
+    }
+
+    [Fact]
+    public void RefusesWhilePaintDotNetIsRunning()
+    {
+        var error = Assert.Throws<InstallerException>(() => Installer(running: true).Install(MakePackage("1"), _temp.File("Effects")));
+        Assert.Contains("Paint.NET is running", error.Message);
+        Assert.False(Directory.Exists(_temp.File("Effects/NeuralPhotoEdit")));
+    }
+
+    [Fact]
+    public void ThePackageListComesFromNuGetsWinX64AssetsAndIsChecked()
+    {
+        string assets = Path.Combine(RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json");
+        var required = PackageContents.RequiredNativeFiles(assets);
+        foreach (var expected in new[] { "torch_cpu.dll", "c10.dll", "LibTorchSharp.dll", "libSkiaSharp.dll" })
+            Assert.Contains(expected, required);
+
+        string package = MakePackage("1");
+        File.WriteAllText(Path.Combine(package, "NeuralPhotoEdit.Plugin.deps.json"), "{}");
+        File.WriteAllText(Path.Combine(package, "TorchSharp.dll"), "");
+        File.WriteAllText(Path.Combine(package, "SkiaSharp.dll"), "");
+        var problems = PackageContents.Check(package, required);
+        Assert.Contains("missing native library c10.dll", problems);
+        foreach (var name in required) File.WriteAllText(Path.Combine(package, name), "");
+        Assert.Empty(PackageContents.Check(package, required));
+        File.WriteAllText(Path.Combine(package, "PaintDotNet.Effects.Core.dll"), "");
+        Assert.Contains(PackageContents.Check(package, required), p => p.Contains("must never be shipped"));
+    }
+
+    static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NeuralPhotoEdit.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+    }
+}
