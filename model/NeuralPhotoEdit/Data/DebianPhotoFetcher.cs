@@ -25,6 +25,7 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
         if (existing is not null && IsIntact(outputDirectory, existing))
         {
             log($"{existing.Photos.Count} photos already in '{outputDirectory}' (manifest verified).");
+            WriteAttribution(outputDirectory, existing);
             return existing;
         }
 
@@ -60,6 +61,7 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
             }
             var manifest = new PhotoManifest(records);
             manifest.Save(outputDirectory);
+            WriteAttribution(outputDirectory, manifest);
             log($"{records.Count(r => r.Split == "train")} training and {records.Count(r => r.Split == "heldout")} held-out photos in '{outputDirectory}'.");
             return manifest;
         }
@@ -68,6 +70,13 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
             Directory.Delete(work, recursive: true);
         }
     }
+
+    /// <summary>ATTRIBUTION.md beside the photos: every photo's source and licence (ships with the model).</summary>
+    static void WriteAttribution(string directory, PhotoManifest manifest) =>
+        File.WriteAllText(Path.Combine(directory, "ATTRIBUTION.md"),
+            $"# Photos used by Neural Photo Edit\n\nFrom the Debian package `{Package}`; each photo's copyright and licence are those its " +
+            "package's copyright file gives. The `train` photos trained the bundled model; `heldout` photos evaluate it, and the demo " +
+            "photo and test fixtures are public-domain `heldout` photos.\n\n" + manifest.ToAttributionMarkdown());
 
     /// <summary>Held out when a stable hash of the file name falls in one bucket of ten.</summary>
     public static bool IsHeldOut(string fileName) =>

@@ -1,0 +1,82 @@
+using NeuralPhotoEdit.Data;
+using NeuralPhotoEdit.Evaluation;
+using NeuralPhotoEdit.Training;
+
+namespace NeuralPhotoEdit.Tests;
+
+public class DataTests
+{
+    const string Copyright = """
+        Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+
+        Files: images/land/*
+        Copyright: Various
+        License: public-domain
+         Taken from morgue-file.com.
+
+        Files: images/land/bwerner*
+        Copyright: Berthold Werner
+        License: CC-BY-SA-3.0
+
+        Files:
+         images/land/badlands0*
+         images/land/beach4*
+        Copyright: Various
+        License: public-domain
+        """;
+
+    [Fact]
+    public void TheLastMatchingCopyrightParagraphWins()
+    {
+        var dep5 = new Dep5Copyright(Copyright);
+        Assert.Equal("public-domain", dep5.Find("images/land/canyon1@2x.jpg")!.License);
+        Assert.Equal("CC-BY-SA-3.0", dep5.Find("images/land/bwerner4@2x.jpg")!.License);
+        Assert.Equal("Berthold Werner", dep5.Find("images/land/bwerner4@2x.jpg")!.Copyright);
+        Assert.Equal("public-domain", dep5.Find("images/land/beach4@2x.jpg")!.License);
+        Assert.Null(dep5.Find("sounds/boom.wav"));
+    }
+
+    [Fact]
+    public void TheSplitIsByPhotoAndStable()
+    {
+        var names = Enumerable.Range(0, 1000).Select(i => $"photo{i}@2x.jpg").ToList();
+        int heldOut = names.Count(DebianPhotoFetcher.IsHeldOut);
+        Assert.InRange(heldOut, 60, 140);   // about one in ten
+        Assert.Equal(names.Where(DebianPhotoFetcher.IsHeldOut), names.Where(DebianPhotoFetcher.IsHeldOut));
+    }
+
+    [Fact]
+    public void PatchesAreReproducibleAndInRange()
+    {
+        var photos = PhotoCollection.Load(TestSupport.FixturePhotos, 32);
+        var sampler = new PatchSampler(photos, 32, seed: 9);
+        var a = sampler.Batch(5, 8);
+        Assert.Equal(a, sampler.Batch(5, 8));
+        Assert.NotEqual(a, sampler.Batch(6, 8));
+        Assert.All(a, v => Assert.InRange(v, -1f, 1f));
+        Assert.True(a.Max() - a.Min() > 0.5f, "real photo patches have contrast");
+    }
+
+    [Fact]
+    public void PsnrMatchesItsDefinition()
+    {
+        var a = new byte[] { 0, 100, 200, 255 };
+        var b = new byte[] { 0, 110, 190, 255 };
+        // MSE = (0 + 100 + 100 + 0) / 4 = 50.
+        Assert.Equal(10 * Math.Log10(255.0 * 255.0 / 50), Psnr.FromBytes(a, b), 6);
+        Assert.Equal(Psnr.Max, Psnr.FromBytes(a, a));
+    }
+
+    [Fact]
+    public void PcaReconstructsItsTrainingSpanExactly()
+    {
+        TorchRuntime.EnsureInitialised();
+        using var basis = TorchSharp.torch.randn(3, 20);
+        using var samples = TorchSharp.torch.randn(50, 3).matmul(basis);      // rank-3 data
+        using var pca = PcaBaseline.Fit(samples, 10);
+        using var three = pca.Reconstruct(samples, 3);
+        using var one = pca.Reconstruct(samples, 1);
+        Assert.True((three - samples).abs().max().item<float>() < 1e-3);
+        Assert.True((one - samples).abs().max().item<float>() > 0.1);
+    }
+}
