@@ -29,11 +29,12 @@ public sealed class EditResult
     /// <summary>The paper's Y = X̂₀ + MΔ + (1−M)E at the model's resolution: 3 planes, [−1, 1].</summary>
     public float[] ModelBlend { get; }
 
-    /// <summary>The mask as applied at a full-resolution pixel (0 outside the region).</summary>
+    /// <summary>The mask as applied at a full-resolution pixel, border fade included (0 outside the region).</summary>
     public float MaskAt(int x, int y)
     {
         if (!Roi.Contains(x, y)) return 0;
-        return Resampling.Sample(Mask, 0, ModelSize, (x - Roi.X + 0.5) * ModelSize / Roi.Width, (y - Roi.Y + 0.5) * ModelSize / Roi.Height);
+        double u = (x - Roi.X + 0.5) * ModelSize / Roi.Width, v = (y - Roi.Y + 0.5) * ModelSize / Roi.Height;
+        return Resampling.Sample(Mask, 0, ModelSize, u, v) * RegionFeather.At(u, v, ModelSize);
     }
 
     /// <summary>The mask as a grey image the size of the region at model resolution.</summary>

@@ -181,9 +181,11 @@ public sealed class EditSession : IDisposable
 
     /// <summary>
     /// Decodes the current code and blends it into the photo. At the model's resolution:
-    /// Δ = G(Z) − X̂₀, M = min(blur_σ(mean_c |Δ|), 1), Y = X̂₀ + MΔ + (1 − M)E. At full resolution,
-    /// M and G(Z) (paper) or MΔ (detail) are upsampled bilinearly and applied to the region's pixels
-    /// only; everything else, and alpha everywhere, is copied unchanged.
+    /// Δ = G(Z) − X̂₀, M = min(k·blur_σ(mean_c |Δ|), 1) (k = 1 is the paper's mask; see
+    /// <see cref="EditSettings.MaskGain"/>), Y = X̂₀ + MΔ + (1 − M)E. At full resolution,
+    /// M and G(Z) (paper) or MΔ (detail) are upsampled bilinearly, M fades out toward the region's
+    /// border (<see cref="RegionFeather"/>), and the result is applied to the region's pixels only;
+    /// everything else, and alpha everywhere, is copied unchanged.
     /// </summary>
     public EditResult Render(EditSettings settings)
     {
@@ -195,7 +197,7 @@ public sealed class EditSession : IDisposable
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));
             var change = generated - _initialOutput;
-            var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).clamp_max(1);
+            var m = (GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma) * settings.MaskGain).clamp_max(1);
             var residual = _photoRegion - _initialOutput;
             var y = _initialOutput + m * change + (1 - m) * residual;
             mask = ImageTensors.ToPlanes(m);
@@ -219,7 +221,7 @@ public sealed class EditSession : IDisposable
             for (int px = roi.X; px < roi.Right; px++)
             {
                 double u = (px - roi.X + 0.5) * sx;
-                float m = Resampling.Sample(mask, 0, _size, u, v);
+                float m = Resampling.Sample(mask, 0, _size, u, v) * RegionFeather.At(u, v, _size);
                 if (m <= 0) continue;
                 int o = result.Offset(px, py);
                 for (int c = 0; c < 3; c++)

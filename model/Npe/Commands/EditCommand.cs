@@ -18,6 +18,7 @@ static class EditCommand
         var stepSize = new Option<double>("--step-size") { Description = $"Latent step size η: latent distance per step (0–{EditSettings.MaxStepSize}).", DefaultValueFactory = _ => EditSettings.DefaultStepSize };
         var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
+        var maskGain = new Option<double>("--mask-gain") { Description = "Mask gain k in M = min(k·blur(|Δ|), 1); 1 is the paper's mask.", DefaultValueFactory = _ => EditSettings.DefaultMaskGain };
         var blend = new Option<BlendMode>("--blend") { Description = "paper: blend the model's output in; detail: add only the change, keeping the photo's texture.", DefaultValueFactory = _ => BlendMode.Detail };
         var seed = CommonOptions.Seed();
         var output = new Option<string?>("--out") { Description = "Where to write the result (never the input, unless --overwrite)." };
@@ -28,7 +29,7 @@ static class EditCommand
         var device = CommonOptions.Device();
 
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, blend, seed, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, seed, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
@@ -44,7 +45,7 @@ static class EditCommand
 
             var settings = new EditSettings
             {
-                StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), Blend = parse.GetValue(blend),
+                StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend),
             };
             settings.Validate();
             var photo = ImageFiles.Load(imagePath);
