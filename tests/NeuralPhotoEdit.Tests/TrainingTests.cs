@@ -8,10 +8,11 @@ public class TrainingTests
 {
     public TrainingTests() => TorchRuntime.EnsureInitialised();
 
-    static TrainingOptions Options(string output, long steps, bool resume = false, int every = 1000) => new()
+    static TrainingOptions Options(string output, long steps, bool resume = false, int every = 1000,
+                                   ObjectiveWeights? weights = null) => new()
     {
         DataDirectory = TestSupport.FixturePhotos, OutputDirectory = output, Config = "ian-tiny",
-        Batch = 16, Steps = steps, Seed = 3, Resume = resume, CheckpointEvery = every, Device = "cpu",
+        Batch = 16, Steps = steps, Seed = 3, Resume = resume, CheckpointEvery = every, Device = "cpu", Weights = weights ?? new(),
     };
 
     [Fact]
@@ -35,13 +36,28 @@ public class TrainingTests
     {
         using var straight = TestSupport.TempDirectory();
         using var split = TestSupport.TempDirectory();
-        var uninterrupted = new TrainingRun(Options(straight.Path, 8), _ => { }, _ => { }).Run();
+        // Non-default weights: the resumed half must take them from the checkpoint, not the options.
+        var weights = new ObjectiveWeights(Kl: 0.5, Adversarial: 2);
+        var uninterrupted = new TrainingRun(Options(straight.Path, 8, weights: weights), _ => { }, _ => { }).Run();
 
-        var firstHalf = new TrainingRun(Options(split.Path, 4, every: 4), _ => { }, _ => { }).Run();
+        var firstHalf = new TrainingRun(Options(split.Path, 4, every: 4, weights: weights), _ => { }, _ => { }).Run();
         var secondHalf = new TrainingRun(Options(split.Path, 8, resume: true, every: 4), _ => { }, _ => { }).Run();
 
         Assert.Equal(uninterrupted, firstHalf.Concat(secondHalf).ToList());
         Assert.Equal(8, File.ReadAllLines(Path.Combine(split.Path, TrainingRun.MetricsFile)).Length);
+    }
+
+    [Theory]
+    [InlineData(-0.1, 1, "--kl-weight")]
+    [InlineData(double.NaN, 1, "--kl-weight")]
+    [InlineData(1, -1, "--adversarial-weight")]
+    [InlineData(1, double.PositiveInfinity, "--adversarial-weight")]
+    public void NegativeOrNonNumericObjectiveWeightsAreRejected(double kl, double adversarial, string option)
+    {
+        using var temp = TestSupport.TempDirectory();
+        var weights = new ObjectiveWeights(kl, adversarial);
+        var error = Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 2, weights: weights), _ => { }, _ => { }).Run());
+        Assert.Contains(option, error.Message);
     }
 
     [Fact]

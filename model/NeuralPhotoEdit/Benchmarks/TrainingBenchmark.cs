@@ -9,25 +9,31 @@ namespace NeuralPhotoEdit.Benchmarks;
 public sealed record TrainingBenchmarkResult(string Config, int Batch, int ImageSize, long Parameters,
                                              double TrainStepMs, double TrainStepMsMin, int Steps, string Device, int Threads);
 
-/// <summary>Times full-objective training steps on random images (the step's cost doesn't depend on pixels).</summary>
+/// <summary>Times full-objective training steps on random images (the step's cost doesn't depend on
+/// pixels), from a fresh network or a trained model's weights, with the objective as it is after
+/// the adversarial warm-up (the bulk of a run).</summary>
 public static class TrainingBenchmark
 {
-    public static TrainingBenchmarkResult Run(IanConfig config, int batch, int steps, int warmup, Device device)
+    public static TrainingBenchmarkResult Run(IanConfig config, int batch, int steps, int warmup, Device device,
+                                              string? trainedModel = null)
     {
         TorchRuntime.EnsureInitialised();
+        NativeHeap.KeepMemoryBetweenSteps();
         manual_seed(0);
-        using var network = new IntrospectiveAdversarialNetwork(config);
+        using var network = trainedModel is null ? new IntrospectiveAdversarialNetwork(config) : ModelFiles.ModelFile.Load(trainedModel, CPU).Network;
+        config = network.Config;
         network.to(device);
-        using var trainer = new IanTrainer(network);
+        using var trainer = new IanTrainer(network, ObjectiveWeights.Paper); // every term weighted, as in the paper
         using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device) * 2 - 1;
         using var noise = new Generator(0, device);
 
-        for (int i = 0; i < warmup; i++) trainer.Step(images, noise, step: 0);
+        const long afterWarmup = IanTrainer.AdversarialWarmupSteps;
+        for (int i = 0; i < warmup; i++) trainer.Step(images, noise, afterWarmup);
         var times = new List<double>();
         for (int i = 0; i < steps; i++)
         {
             var watch = Stopwatch.StartNew();
-            trainer.Step(images, noise, step: 0);
+            trainer.Step(images, noise, afterWarmup);
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
         times.Sort();

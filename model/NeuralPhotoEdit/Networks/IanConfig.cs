@@ -37,7 +37,7 @@ public sealed record IanConfig
     public bool RgbBeta { get; init; } = true;
     public int[] RgbBetaScales { get; init; } = [2, 3, 4];
 
-    /// <summary>The paper's topology and widths (about 55 M parameters at 64 px): slow on a CPU.</summary>
+    /// <summary>The paper's topology and widths (61.7 M parameters at 64 px): slow on a CPU.</summary>
     public static IanConfig Paper => new() { Name = "ian-paper" };
 
     /// <summary>

@@ -11,7 +11,7 @@ public static class IanObjective
 
     public const double PixelWeight = 3;
     public const double FeatureWeight = 1;
-    public const double KlWeight = 1;
+    // The KL and adversarial weights are training options: see ObjectiveWeights.
     public const double OrthogonalWeight = 1e-3;
 
     /// <summary>Cross-entropy of the discriminator's logits against one label for the whole batch.

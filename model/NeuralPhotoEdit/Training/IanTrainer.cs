@@ -16,10 +16,10 @@ public sealed record StepLosses(
 /// forward passes (the paper's "simultaneous" update):
 ///   • discriminator D (trunk + classifier) minimises cross-entropy of D(X)→real,
 ///     D(X̂)→reconstructed, D(G(z))→generated (X̂ and G(z) detached) + 1e-3·orthogonal;
-///   • generator and encoder head minimise D(X̂)→real + D(G(z))→real + 3·pixel + 1·feature + KL
+///   • generator and encoder head minimise α·(D(X̂)→real + D(G(z))→real) + 3·pixel + 1·feature + β·KL
 ///     + 1e-3·orthogonal, with D held fixed;
 ///   • the trunk is also the encoder's body, so it additionally receives the encoder's
-///     reconstruction terms (3·pixel + KL) through the encoding path — and only those: the
+///     reconstruction terms (3·pixel + β·KL) through the encoding path — and only those: the
 ///     adversarial and feature terms that G optimises never reach D's weights.
 /// Why not the authors' alternating steps: the gradients are the same in kind, and sharing the
 /// forward passes is what keeps a CPU step short. Why the trunk learns from reconstruction: with
@@ -50,8 +50,10 @@ public sealed class IanTrainer : IDisposable
     readonly Tensor[] _generatorBanks;
     readonly NormBase[] _trunkNorms;
 
-    public IanTrainer(IntrospectiveAdversarialNetwork network)
+    public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null)
     {
+        Weights = weights ?? new ObjectiveWeights();
+        if (Weights.Problem() is string problem) throw new ArgumentOutOfRangeException(nameof(weights), problem);
         _network = network;
         _discriminatorParameters = network.DiscriminatorParameters().ToArray();
         _generatorParameters = network.GeneratorEncoderParameters().ToArray();
@@ -63,6 +65,8 @@ public sealed class IanTrainer : IDisposable
     }
 
     public IntrospectiveAdversarialNetwork Network => _network;
+    /// <summary>The KL and adversarial weights β and α (see <see cref="ObjectiveWeights"/>).</summary>
+    public ObjectiveWeights Weights { get; }
     public Adam DiscriminatorOptimizer { get; }
     public Adam GeneratorOptimizer { get; }
 
@@ -70,7 +74,7 @@ public sealed class IanTrainer : IDisposable
     /// <paramref name="noise"/> makes the step's random draws (reparameterisation ε and prior z) reproducible.</summary>
     public StepLosses Step(Tensor images, Generator noise, long step)
     {
-        double adversarialWeight = Math.Min(1.0, (step + 1) / (double)AdversarialWarmupSteps);
+        double adversarialWeight = Weights.Adversarial * Math.Min(1.0, (step + 1) / (double)AdversarialWarmupSteps);
         using var scope = NewDisposeScope();
         _network.train();
         long n = images.shape[0];
@@ -106,7 +110,7 @@ public sealed class IanTrainer : IDisposable
         var feature = Feature(fakeFeatures.Select(f => f[..(int)n]).ToArray(), imageFeatures.Select(f => f.detach()).ToArray());
         var kl = Kl(mean, logSigma);
         var orthogonalG = Orthogonal(_generatorBanks);
-        var reconstructionTerms = PixelWeight * pixel + KlWeight * kl;
+        var reconstructionTerms = PixelWeight * pixel + Weights.Kl * kl;
         var generatorLoss = adversarialWeight * (advReconstruction + advSample) + FeatureWeight * feature + reconstructionTerms
                             + OrthogonalWeight * orthogonalG;
 

@@ -26,6 +26,7 @@ public static class TrainingCheckpoint
             ["train_seed"] = position.Seed.ToString(CultureInfo.InvariantCulture),
             ["train_seconds"] = position.TrainSeconds.ToString("R", CultureInfo.InvariantCulture),
         };
+        trainer.Weights.WriteTo(metadata);
         var adamTensors = new List<(string, Tensor)>();
         foreach (var (key, optimizer) in Optimizers(trainer))
         {
@@ -51,7 +52,7 @@ public static class TrainingCheckpoint
         {
             ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);
             network.to(device);
-            var trainer = new IanTrainer(network);
+            var trainer = new IanTrainer(network, ObjectiveWeights.ReadFrom(header.Metadata));
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {

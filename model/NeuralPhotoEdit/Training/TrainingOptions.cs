@@ -17,6 +17,8 @@ public sealed record TrainingOptions
     public bool HalfPrecisionModel { get; init; }
     /// <summary>Overrides the config's image size (must be a power of two).</summary>
     public int? ImageSize { get; init; }
+    /// <summary>KL and adversarial weights (a new run only; a resumed run keeps its own).</summary>
+    public ObjectiveWeights Weights { get; init; } = new();
 }
 
 /// <summary>Reported after every step, for progress displays.</summary>

@@ -43,13 +43,14 @@ static class BenchCommand
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (median reported).", DefaultValueFactory = _ => 10 };
         var device = CommonOptions.Device();
+        var from = new Option<string?>("--from") { Description = "Start from this model file's weights (and config) instead of a fresh network." };
         var command = new Command("train", "Time one training step of the full IAN objective (prints train_step_ms).")
-            { config, batch, steps, device };
+            { config, batch, steps, device, from };
         command.SetAction(parse =>
         {
             var result = AnsiConsole.Status().Start("Timing training steps…", _ =>
                 TrainingBenchmark.Run(IanConfig.FromNameOrFile(parse.GetValue(config)!), parse.GetValue(batch),
-                    parse.GetValue(steps), warmup: 2, Devices.Resolve(parse.GetValue(device)!)));
+                    parse.GetValue(steps), warmup: 2, Devices.Resolve(parse.GetValue(device)!), parse.GetValue(from)));
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
         return command;

@@ -16,12 +16,14 @@ static class TrainCommand
         var output = new Option<string>("--out") { Description = "Folder for checkpoints, the model, metrics and grids.", DefaultValueFactory = _ => "runs/train" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
         var every = new Option<int>("--checkpoint-every") { Description = "Write checkpoint, model and grids every K steps.", DefaultValueFactory = _ => 250 };
+        var klWeight = new Option<double>("--kl-weight") { Description = "Weight β of the KL term (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultKl };
+        var adversarialWeight = new Option<double>("--adversarial-weight") { Description = "Weight α of the generator's adversarial terms (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultAdversarial };
         var half = new Option<bool>("--fp16") { Description = "Store the exported model in float16 (half the size)." };
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
 
         var command = new Command("train", "Train an Introspective Adversarial Network on a folder of photos.")
-            { data, config, size, batch, steps, output, resume, every, half, device, seed };
+            { data, config, size, batch, steps, output, resume, every, klWeight, adversarialWeight, half, device, seed };
         command.SetAction((parse, cancellation) =>
         {
             var options = new TrainingOptions
@@ -29,7 +31,7 @@ static class TrainCommand
                 DataDirectory = parse.GetValue(data)!, OutputDirectory = parse.GetValue(output)!,
                 Config = parse.GetValue(config)!, ImageSize = parse.GetValue(size), Batch = parse.GetValue(batch),
                 Steps = parse.GetValue(steps), Resume = parse.GetValue(resume), CheckpointEvery = Math.Max(1, parse.GetValue(every)),
-                HalfPrecisionModel = parse.GetValue(half), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
+                HalfPrecisionModel = parse.GetValue(half), Weights = new ObjectiveWeights(parse.GetValue(klWeight), parse.GetValue(adversarialWeight)), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
             };
             Run(options, cancellation);
             return Task.FromResult(0);
