@@ -61,7 +61,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             ui.SetPropertyControlValue(name, ControlInfoPropertyNames.Description, description);
             ui.SetPropertyControlValue(name, ControlInfoPropertyNames.ShowResetButton, true);
         }
-        Describe(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes (0 = no change; 0.25 is a good start, 1 and above for bold changes).");
+        Describe(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes (0 = no change; 0.5 is a good start, 1 and above for bold changes).");
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.SliderSmallChange, 0.01);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.SliderLargeChange, 0.1);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.UpDownIncrement, 0.01);

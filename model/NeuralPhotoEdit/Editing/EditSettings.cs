@@ -16,11 +16,13 @@ public enum BlendMode
 /// <para><b>Latent step size η</b> (the main control) is a distance in latent space per step: each step
 /// moves the code Z by η along the direction that best reduces the stroke error (the normalised
 /// gradient). For scale, a typical code drawn from the prior has length √100 = 10, so 20 steps of the
-/// default 0.25 can move a code by at most half a code's length. Range 0–2; 0 changes nothing.</para>
+/// default 0.5 can move a code by at most one such length. Range 0–2; 0 changes nothing. The default
+/// is calibrated on the shipped model: with the bundled demo strokes it moves the colour under the
+/// strokes 63 % of the way to the stroke colour (0.25: 22 %, 1: 80 %; EditingTests checks ≥ 50 %).</para>
 /// </summary>
 public sealed record EditSettings
 {
-    public const double DefaultStepSize = 0.25, MaxStepSize = 2;
+    public const double DefaultStepSize = 0.5, MaxStepSize = 2;
     public const int DefaultSteps = 20, MaxSteps = 500;
     public const double DefaultSigma = 0.7, MaxSigma = 8;
     public const double DefaultMaskGain = 2, MaxMaskGain = 10;
