@@ -18,7 +18,7 @@ public enum BlendMode
 /// gradient). For scale, a typical code drawn from the prior has length √100 = 10, so 20 steps of the
 /// default 0.5 can move a code by at most one such length. Range 0–2; 0 changes nothing. The default
 /// is calibrated on the shipped model: with the bundled demo strokes it moves the colour under the
-/// strokes 63 % of the way to the stroke colour (0.25: 22 %, 1: 80 %; EditingTests checks ≥ 50 %).</para>
+/// strokes 58 % of the way to the stroke colour (0.25: 22 %, 1: 78 %; EditingTests checks ≥ 50 %).</para>
 /// </summary>
 public sealed record EditSettings
 {
