@@ -38,12 +38,15 @@ public sealed record ObjectiveWeights(double Kl = ObjectiveWeights.DefaultKl, do
         metadata[AdversarialKey] = Adversarial.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The weights a checkpoint was trained with; checkpoints from before these were options
-    /// trained with the paper's.</summary>
-    public static ObjectiveWeights ReadFrom(IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The weights a checkpoint was trained with (a missing weight is the paper's 1: checkpoints
+    /// from before these were options trained with it), or null when a stored weight is not a number.</summary>
+    public static ObjectiveWeights? ReadFrom(IReadOnlyDictionary<string, string> metadata)
     {
-        double Read(string key) => metadata.TryGetValue(key, out var value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : 1;
-        return new ObjectiveWeights(Read(KlKey), Read(AdversarialKey));
+        double? Read(string key) =>
+            !metadata.TryGetValue(key, out var value) ? 1
+            : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number
+            : null;
+        return Read(KlKey) is double kl && Read(AdversarialKey) is double adversarial ? new ObjectiveWeights(kl, adversarial) : null;
     }
 
     public override string ToString() => $"KL weight {Kl}, adversarial weight {Adversarial}";

@@ -52,7 +52,10 @@ public static class TrainingCheckpoint
         {
             ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);
             network.to(device);
-            var trainer = new IanTrainer(network, ObjectiveWeights.ReadFrom(header.Metadata));
+            // Checked here so a damaged checkpoint is reported as one, naming the file.
+            var weights = ObjectiveWeights.ReadFrom(header.Metadata) ?? throw Bad("has an objective weight that is not a number");
+            if (weights.Problem() is not null) throw Bad($"has invalid objective weights ({weights})");
+            var trainer = new IanTrainer(network, weights);
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {
