@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;
+using PaintDotNet.Effects;
 using PaintDotNet.Rendering;
 using Names = NeuralPhotoEdit.Plugin.NeuralPhotoEditEffect.Names;
 
@@ -99,12 +100,30 @@ public class EffectTests
         host.Apply(effect, token);                    // load the model and encode once
         token.SetPropertyValue(Names.Steps, 200);
         token.SetPropertyValue(Names.StepSize, 0.3);
-        var worker = Task.Run(() => effect.HostSetToken(token));
-        Thread.Sleep(150);
+        // The first long edit of a process runs while .NET's tiered-PGO JIT recompiles hot methods
+        // in the background, and on 2 cores that thread and libtorch's two spinning OpenMP threads
+        // slow each other down: measured, the first cancel of a process took 0.4–0.8 s to land
+        // (0.005 s with DOTNET_TieredPGO=0). One cancelled run first, so the assertion is about the
+        // engine's own latency, not a cold process.
+        Assert.True(CancelAfter(effect, token, TimeSpan.FromMilliseconds(150)) < 2000);
+        effect.HostCancellation = new CancellationTokenSource();
+        long latency = CancelAfter(effect, token, TimeSpan.FromMilliseconds(150));
+        Assert.True(latency < 200, $"stopped {latency} ms after the cancel");
+    }
+
+    /// <summary>Starts the work on a thread of its own (like Paint.NET's render thread; a pool task can
+    /// wait half a second for a thread on a busy machine), cancels after <paramref name="delay"/>, and
+    /// returns how many milliseconds the work took to stop.</summary>
+    static long CancelAfter(NeuralPhotoEditEffect effect, PropertyBasedEffectConfigToken token, TimeSpan delay)
+    {
+        using var started = new ManualResetEventSlim();
+        var worker = Task.Factory.StartNew(() => { started.Set(); effect.HostSetToken(token); }, TaskCreationOptions.LongRunning);
+        started.Wait();
+        Thread.Sleep(delay);
         var watch = Stopwatch.StartNew();
         effect.HostCancellation.Cancel();
         Assert.True(worker.Wait(TimeSpan.FromSeconds(5)));
-        Assert.True(watch.ElapsedMilliseconds < 200, $"stopped {watch.ElapsedMilliseconds} ms after the cancel");
+        return watch.ElapsedMilliseconds;
     }
 
     [Fact]

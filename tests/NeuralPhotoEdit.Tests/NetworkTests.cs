@@ -86,6 +86,48 @@ public class NetworkTests
         Assert.True(MdcConv2d.ApplyCombined(x, weight, coefficients, scales).allclose(expected, rtol: 1e-4, atol: 1e-4));
     }
 
+    [Theory]
+    [InlineData(4, 6, 9, 4, 1)]   // the RGB-Beta output's combined kernel
+    [InlineData(1, 2, 9, 4, 1)]
+    [InlineData(5, 3, 3, 2, 2)]   // a dilated branch
+    [InlineData(3, 4, 1, 0, 1)]   // the 1×1 mean branch
+    [InlineData(2, 3, 3, 0, 1)]   // no padding: the output is smaller than the input
+    public void FastConvolutionHasConv2dsValueAndGradients(int inChannels, int outChannels, int kernel, int padding, int dilation)
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(3, inChannels, 13, 11);
+        var w = randn(outChannels, inChannels, kernel, kernel);
+        Tensor[] ValueAndGradients(bool fast)
+        {
+            var input = x.clone().requires_grad_(true);
+            var weight = w.clone().requires_grad_(true);
+            var y = fast ? FastConv2d.Apply(input, weight, padding, dilation)
+                         : nn.functional.conv2d(input, weight, padding: [padding, padding], dilation: [dilation, dilation]);
+            using var upstream = randn(y.shape, generator: new Generator(7));
+            var gradients = autograd.grad([(y * upstream).sum()], [input, weight]);
+            return [y.detach(), gradients[0], gradients[1]];
+        }
+        var expected = ValueAndGradients(fast: false);
+        var actual = ValueAndGradients(fast: true);
+        Assert.Equal(expected[0].shape, actual[0].shape);
+        for (int i = 0; i < 3; i++)
+            Assert.True(actual[i].allclose(expected[i], rtol: 1e-4, atol: 1e-3), $"output {i} differs");
+        Assert.True(actual[1].abs().sum().item<float>() > 0, "the input gradient must not vanish");
+    }
+
+    [Fact]
+    public void MdcLayersGiveTheSameOutputWhetherNarrowOrWide()
+    {
+        // Narrow layers use the combined kernel and wide ones the branches: both are the definition.
+        using var scope = NewDisposeScope();
+        foreach (var channels in new[] { 8, 80 })
+        {
+            using var mdc = new MdcConv2d(channels, channels, [0, 2, 3]);
+            var x = randn(2, channels, 10, 10);
+            Assert.True(mdc.forward(x).allclose(MdcConv2d.Apply(x, mdc.Weight, mdc.Coefficients, mdc.Scales), rtol: 1e-4, atol: 1e-4));
+        }
+    }
+
     [Fact]
     public void RgbBetaFastPathEqualsChannelByChannelEvaluation()
     {

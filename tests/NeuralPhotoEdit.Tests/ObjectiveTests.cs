@@ -47,7 +47,8 @@ public class ObjectiveTests
     {
         using var scope = NewDisposeScope();
         Assert.Equal(0, Kl(zeros(4, 10), zeros(4, 10)).item<float>(), 6);
-        Assert.True(Kl(ones(4, 10), zeros(4, 10)).item<float>() > 0.4);
-        Assert.True(Kl(zeros(4, 10), full(4, 10, -2f)).item<float>() > 0.5);
+        // ½(μ² + σ² − 2 log σ − 1): μ = 1, σ = 1 gives ½; μ = 0, log σ = −2 gives ½(e⁻⁴ + 3).
+        Assert.Equal(0.5, Kl(ones(4, 10), zeros(4, 10)).item<float>(), 5);
+        Assert.Equal(0.5 * (Math.Exp(-4) + 3), Kl(zeros(4, 10), full(4, 10, -2f)).item<float>(), 5);
     }
 }

@@ -9,10 +9,11 @@ public class TrainingTests
     public TrainingTests() => TorchRuntime.EnsureInitialised();
 
     static TrainingOptions Options(string output, long steps, bool resume = false, int every = 1000,
-                                   ObjectiveWeights? weights = null) => new()
+                                   ObjectiveWeights? weights = null, LearningRateSchedule? schedule = null) => new()
     {
         DataDirectory = TestSupport.FixturePhotos, OutputDirectory = output, Config = "ian-tiny",
         Batch = 16, Steps = steps, Seed = 3, Resume = resume, CheckpointEvery = every, Device = "cpu", Weights = weights ?? new(),
+        Schedule = schedule,
     };
 
     [Fact]
@@ -36,11 +37,13 @@ public class TrainingTests
     {
         using var straight = TestSupport.TempDirectory();
         using var split = TestSupport.TempDirectory();
-        // Non-default weights: the resumed half must take them from the checkpoint, not the options.
+        // Non-default weights and a learning-rate halving after the split: the resumed half must take
+        // both from the checkpoint, not the options.
         var weights = new ObjectiveWeights(Kl: 0.5, Adversarial: 2);
-        var uninterrupted = new TrainingRun(Options(straight.Path, 8, weights: weights), _ => { }, _ => { }).Run();
+        var schedule = new LearningRateSchedule([6]);
+        var uninterrupted = new TrainingRun(Options(straight.Path, 8, weights: weights, schedule: schedule), _ => { }, _ => { }).Run();
 
-        var firstHalf = new TrainingRun(Options(split.Path, 4, every: 4, weights: weights), _ => { }, _ => { }).Run();
+        var firstHalf = new TrainingRun(Options(split.Path, 4, every: 4, weights: weights, schedule: schedule), _ => { }, _ => { }).Run();
         var secondHalf = new TrainingRun(Options(split.Path, 8, resume: true, every: 4), _ => { }, _ => { }).Run();
 
         Assert.Equal(uninterrupted, firstHalf.Concat(secondHalf).ToList());
@@ -95,5 +98,50 @@ public class TrainingTests
         Assert.True(new FileInfo(half).Length < 0.6 * new FileInfo(path).Length);
         using var loadedHalf = ModelFile.Load(half);
         Assert.True(network.Decode(z).allclose(loadedHalf.Network.Decode(z), rtol: 0, atol: 0.05));
+    }
+
+    [Fact]
+    public void TheLearningRateHalvesAtTheScheduledStepsAndBadSchedulesAreRefused()
+    {
+        var schedule = LearningRateSchedule.Parse("100, 300")!;
+        Assert.Equal(2e-4, schedule.RateAt(0));
+        Assert.Equal(2e-4, schedule.RateAt(99));
+        Assert.Equal(1e-4, schedule.RateAt(100));
+        Assert.Equal(5e-5, schedule.RateAt(5000));
+        Assert.Null(LearningRateSchedule.Parse("100;x"));
+        Assert.NotNull(LearningRateSchedule.Parse("300,100")!.Problem());
+
+        using var temp = TestSupport.TempDirectory();
+        var error = Assert.Throws<UserInputException>(() =>
+            new TrainingRun(Options(temp.Path, 2, schedule: new LearningRateSchedule([0])), _ => { }, _ => { }).Run());
+        Assert.Contains("--lr-halve-at", error.Message);
+    }
+
+    [Fact]
+    public void AScheduleGivenOnResumeReplacesTheStoredOneAndIsStored()
+    {
+        using var temp = TestSupport.TempDirectory();
+        new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();
+        new TrainingRun(Options(temp.Path, 3, resume: true, every: 1, schedule: new LearningRateSchedule([3])), _ => { }, _ => { }).Run();
+        var (trainer, position, _) = TrainingCheckpoint.Load(Path.Combine(temp.Path, TrainingRun.CheckpointFile), CPU);
+        using (trainer)
+        {
+            Assert.Equal(3, position.Step);
+            Assert.Equal([3L], trainer.Schedule.HalveAt);
+            Assert.Equal(1e-4, trainer.Schedule.RateAt(3));
+        }
+    }
+
+    [Fact]
+    public void HalvingTheLearningRateChangesTrainingFromThatStepOn()
+    {
+        using var constantRun = TestSupport.TempDirectory();
+        using var halvedRun = TestSupport.TempDirectory();
+        var constant = new TrainingRun(Options(constantRun.Path, 3), _ => { }, _ => { }).Run();
+        var halved = new TrainingRun(Options(halvedRun.Path, 3, schedule: new LearningRateSchedule([1])), _ => { }, _ => { }).Run();
+        // Step 0 updates at the full rate in both runs; step 1 at half the rate in the second, which
+        // shows in the losses of step 2.
+        Assert.Equal(constant.Take(2), halved.Take(2));
+        Assert.NotEqual(constant[2].Pixel, halved[2].Pixel);
     }
 }

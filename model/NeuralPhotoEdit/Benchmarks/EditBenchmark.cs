@@ -21,7 +21,7 @@ public static class EditBenchmark
     {
         int size = network.Config.ImageSize;
         network.eval();
-        using var x = rand([1, 3, size, size], device: device) * 2 - 1;
+        using var x = rand([1, 3, size, size], device: device).mul(Scalars.Of(2)).sub(Scalars.One);
         using var target = zeros([1, 3, size, size], device: device);
         using var z0 = randn([1, network.Config.LatentSize], device: device);
 
@@ -31,9 +31,9 @@ public static class EditBenchmark
         {
             using var s = NewDisposeScope();
             var z = z0.detach().requires_grad_(true);
-            var loss = (network.Decode(z) - target).pow(2).mean();
+            var loss = (network.Decode(z) - target).square().mean();
             var g = autograd.grad([loss], [z])[0];
-            (z.detach() - g * 0.1).sum().item<float>();
+            (z.detach() - g.mul(Scalars.Of(0.1))).sum().item<float>();
         });
 
         var photo = SyntheticPhoto(4000, 3000);

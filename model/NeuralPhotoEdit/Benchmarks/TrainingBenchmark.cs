@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace NeuralPhotoEdit.Benchmarks;
 
 public sealed record TrainingBenchmarkResult(string Config, int Batch, int ImageSize, long Parameters,
-                                             double TrainStepMs, double TrainStepMsMin, int Steps, string Device, int Threads);
+                                             double TrainStepMs, double TrainStepMsMin, int Steps, int WarmupSteps, string Device, int Threads);
 
 /// <summary>Times full-objective training steps on random images (the step's cost doesn't depend on
 /// pixels), from a fresh network or a trained model's weights, with the objective as it is after
@@ -17,6 +17,8 @@ public static class TrainingBenchmark
     public static TrainingBenchmarkResult Run(IanConfig config, int batch, int steps, int warmup, Device device,
                                               string? trainedModel = null)
     {
+        if (steps < 1 || warmup < 0 || batch < 1)
+            throw new UserInputException("--steps and --batch must be at least 1 and --warmup at least 0.");
         TorchRuntime.EnsureInitialised();
         NativeHeap.KeepMemoryBetweenSteps();
         manual_seed(0);
@@ -24,7 +26,7 @@ public static class TrainingBenchmark
         config = network.Config;
         network.to(device);
         using var trainer = new IanTrainer(network, ObjectiveWeights.Paper); // every term weighted, as in the paper
-        using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device) * 2 - 1;
+        using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device).mul(Scalars.Of(2)).sub(Scalars.One);
         using var noise = new Generator(0, device);
 
         const long afterWarmup = IanTrainer.AdversarialWarmupSteps;
@@ -39,6 +41,6 @@ public static class TrainingBenchmark
         times.Sort();
         long parameters = network.parameters().Sum(p => p.numel());
         return new TrainingBenchmarkResult(config.Name, batch, config.ImageSize, parameters,
-            Math.Round(times[times.Count / 2], 1), Math.Round(times[0], 1), steps, device.ToString(), get_num_threads());
+            Math.Round(times[times.Count / 2], 1), Math.Round(times[0], 1), steps, warmup, device.ToString(), get_num_threads());
     }
 }

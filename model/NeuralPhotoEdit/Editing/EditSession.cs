@@ -104,8 +104,8 @@ public sealed class EditSession : IDisposable
         var all = tensor(planes, [1, 4, _size, _size], device: _device);
         var colours = all[.., ..3];
         var weights = all[.., 3..];
-        var normaliser = weights.sum() * 3;
-        Step(settings, cancellation, output => ((output - colours).pow(2) * weights).sum() / normaliser);
+        var normaliser = weights.sum().mul(Scalars.Of(3));
+        Step(settings, cancellation, output => ((output - colours).square() * weights).sum() / normaliser);
         return true;
     }
 
@@ -117,10 +117,10 @@ public sealed class EditSession : IDisposable
         settings.Validate();
         using var scope = NewDisposeScope();
         var w = weights is null ? ones(1, 1, _size, _size, device: _device) : tensor(weights, [1, 1, _size, _size], device: _device);
-        var normaliser = w.sum().clamp_min(1e-6) * 3;
+        var normaliser = w.sum().clamp_min(Scalars.Of(1e-6)).mul(Scalars.Of(3));
         double sign = Math.Sign(amount);
         var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
-        Step(scaled, cancellation, output => -sign * (output * w).sum() / normaliser);
+        Step(scaled, cancellation, output => (output * w).sum().mul(Scalars.Of(-sign)) / normaliser);
     }
 
     /// <summary>The latent brush: moves each chosen latent entry a fraction <paramref name="strength"/>
@@ -136,7 +136,7 @@ public sealed class EditSession : IDisposable
         {
             if (i < 0 || i >= latent) throw new UserInputException($"Latent index {i} is outside 0…{latent - 1}.");
             using var entry = _code[0, i];
-            entry.add_((target * 3 - entry.item<float>()) * strength);
+            entry.add_(Scalars.Of((target * 3 - entry.item<float>()) * strength), Scalars.One);
         }
     }
 
@@ -174,7 +174,7 @@ public sealed class EditSession : IDisposable
                 var norm = gradient.norm();
                 if (!norm.isfinite().item<bool>()) throw ModelFailure();
                 if (norm.item<float>() < 1e-12f) return;   // already where the strokes want it
-                Replace(ref _code, z.detach() - gradient * (settings.StepSize / norm));
+                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(settings.StepSize)));
             }
         }
     }
@@ -197,9 +197,9 @@ public sealed class EditSession : IDisposable
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));
             var change = generated - _initialOutput;
-            var m = (GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma) * settings.MaskGain).clamp_max(1);
+            var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
             var residual = _photoRegion - _initialOutput;
-            var y = _initialOutput + m * change + (1 - m) * residual;
+            var y = _initialOutput + m * change + m.neg().add(Scalars.One, Scalars.One) * residual;
             mask = ImageTensors.ToPlanes(m);
             output = ImageTensors.ToPlanes(generated);
             blend = ImageTensors.ToPlanes(y);

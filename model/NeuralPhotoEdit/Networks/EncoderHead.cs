@@ -33,13 +33,13 @@ public sealed class EncoderHead : nn.Module<Tensor, (Tensor Mean, Tensor LogSigm
     internal void InitialiseNarrowPosterior()
     {
         using var _ = torch.no_grad();
-        logSigmaNorm.weight!.fill_(0.1);
-        logSigmaNorm.bias!.fill_(-3);
+        logSigmaNorm.weight!.fill_(Scalars.Of(0.1));
+        logSigmaNorm.bias!.fill_(Scalars.Of(-3));
     }
 
     public override (Tensor Mean, Tensor LogSigma) forward(Tensor trunkOutput)
     {
-        var h = nn.functional.elu(hiddenNorm.forward(hidden.forward(trunkOutput.flatten(1))), 1.0);
+        var h = hiddenNorm.forward(hidden.forward(trunkOutput.flatten(1))).elu(Scalars.One, Scalars.One, Scalars.One);
         return (meanNorm.forward(mean.forward(h)), logSigmaNorm.forward(logSigma.forward(h)));
     }
 }

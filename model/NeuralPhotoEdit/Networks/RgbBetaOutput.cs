@@ -26,10 +26,10 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>
 
     static Tensor BetaMean(Tensor alphaBeta)
     {
-        var ab = torch.sigmoid(alphaBeta) + Epsilon;
+        var ab = torch.sigmoid(alphaBeta).add(Scalars.Of(Epsilon), Scalars.One);
         var alpha = ab[.., 0..1];
         var beta = ab[.., 1..2];
-        return 2 * alpha / (alpha + beta) - 1;
+        return (alpha - beta) / (alpha + beta);   // = 2α/(α+β) − 1
     }
 
     public override Tensor forward(Tensor h)

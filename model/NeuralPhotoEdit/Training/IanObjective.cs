@@ -20,7 +20,7 @@ public static class IanObjective
     {
         long classes = logits.shape[1];
         long target = Math.Min((long)label, classes - 1);
-        using var targets = full(logits.shape[0], target, ScalarType.Int64, logits.device);
+        using var targets = full(logits.shape[0], Scalars.Of(target), ScalarType.Int64, logits.device);
         return nn.functional.cross_entropy(logits, targets);
     }
 
@@ -34,12 +34,16 @@ public static class IanObjective
         var total = zeros(1, device: reconstructionFeatures[0].device).squeeze();
         for (int i = 0; i < reconstructionFeatures.Count; i++)
             total = total + nn.functional.mse_loss(reconstructionFeatures[i], imageFeatures[i]);
-        return total / reconstructionFeatures.Count;
+        return total.div(Scalars.Of(reconstructionFeatures.Count));
     }
 
     /// <summary>KL(q(z|x) ‖ N(0, I)) = −½·mean(1 + 2 log σ − μ² − σ²).</summary>
-    public static Tensor Kl(Tensor mean, Tensor logSigma) =>
-        -0.5 * (1 + 2 * logSigma - mean.pow(2) - (2 * logSigma).exp()).mean();
+    public static Tensor Kl(Tensor mean, Tensor logSigma)
+    {
+        // The same as ½·mean(μ² + σ² − 2 log σ) − ½, written without plain numbers (see Scalars).
+        var twoLogSigma = logSigma.mul(Scalars.Of(2));
+        return (mean.square() + twoLogSigma.exp() - twoLogSigma).mean().sub(Scalars.One).mul(Scalars.Of(0.5));
+    }
 
     /// <summary>Orthogonal regularisation Σ |W Wᵀ − I| over filter banks (paper v3): each filter
     /// flattened to a row.</summary>

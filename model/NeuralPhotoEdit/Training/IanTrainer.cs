@@ -18,13 +18,14 @@ public sealed record StepLosses(
 ///     D(X̂)→reconstructed, D(G(z))→generated (X̂ and G(z) detached) + 1e-3·orthogonal;
 ///   • generator and encoder head minimise α·(D(X̂)→real + D(G(z))→real) + 3·pixel + 1·feature + β·KL
 ///     + 1e-3·orthogonal, with D held fixed;
-///   • the trunk is also the encoder's body, so it additionally receives the encoder's
-///     reconstruction terms (3·pixel + β·KL) through the encoding path — and only those: the
-///     adversarial and feature terms that G optimises never reach D's weights.
+///   • the trunk is also the encoder's body, so it additionally receives the encoder's loss
+///     (paper: feature + 3·pixel + adversarial + KL) through the encoding path X → E(X) → X̂ — but
+///     never G's terms through the trunk's own view of X̂ and G(z): those reach G only.
 /// Why not the authors' alternating steps: the gradients are the same in kind, and sharing the
-/// forward passes is what keeps a CPU step short. Why the trunk learns from reconstruction: with
-/// only the discriminator's loss its features discard what an encoder needs, and reconstructions
-/// stop improving (measured: pixel loss flat at 0.45 over 400 steps; with it, falling).
+/// forward and backward passes is what keeps a CPU step short. Why the trunk learns from the
+/// encoder's loss: with only the discriminator's loss its features discard what an encoder needs,
+/// and reconstructions stop improving (measured: pixel loss flat at 0.45 over 400 steps; with the
+/// reconstruction terms, falling).
 ///
 /// The generator's adversarial terms are ramped in linearly over the first
 /// <see cref="AdversarialWarmupSteps"/> steps. Why: from a random start the discriminator wins at
@@ -35,10 +36,13 @@ public sealed record StepLosses(
 /// Batch-norm running statistics of the trunk are only updated on real photos: at inference the
 /// trunk encodes real photos, so statistics mixed with generated batches would shift every code.
 /// Reconstructions and samples go through the decoder (and the trunk) as one batch.
+///
+/// Cost (see README, "Speed"): every network runs forward and backward once per step, except the
+/// trunk over the generated images, which runs backward twice (for D's weights, and for the
+/// gradient toward the generated images that G's adversarial and feature terms need).
 /// </summary>
 public sealed class IanTrainer : IDisposable
 {
-    public const double LearningRate = 2e-4;
     public const double Beta1 = 0.5;
     public const double Beta2 = 0.999;
     public const long AdversarialWarmupSteps = 1000;
@@ -46,19 +50,23 @@ public sealed class IanTrainer : IDisposable
     readonly IntrospectiveAdversarialNetwork _network;
     readonly Parameter[] _discriminatorParameters;
     readonly Parameter[] _generatorParameters;
+    readonly Parameter[] _parameters;
     readonly Tensor[] _discriminatorBanks;
     readonly Tensor[] _generatorBanks;
     readonly NormBase[] _trunkNorms;
 
-    public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null)
+    public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null, LearningRateSchedule? schedule = null)
     {
         Weights = weights ?? new ObjectiveWeights();
         if (Weights.Problem() is string problem) throw new ArgumentOutOfRangeException(nameof(weights), problem);
+        Schedule = schedule ?? LearningRateSchedule.Constant;
+        if (Schedule.Problem() is string scheduleProblem) throw new ArgumentOutOfRangeException(nameof(schedule), scheduleProblem);
         _network = network;
         _discriminatorParameters = network.DiscriminatorParameters().ToArray();
         _generatorParameters = network.GeneratorEncoderParameters().ToArray();
-        DiscriminatorOptimizer = optim.Adam(_discriminatorParameters, LearningRate, Beta1, Beta2);
-        GeneratorOptimizer = optim.Adam(_generatorParameters, LearningRate, Beta1, Beta2);
+        _parameters = _discriminatorParameters.Concat(_generatorParameters).ToArray();
+        DiscriminatorOptimizer = optim.Adam(_discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
+        GeneratorOptimizer = optim.Adam(_generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
         _discriminatorBanks = FilterBanks(network.Trunk).Concat(FilterBanks(network.DiscriminatorHead)).ToArray();
         _generatorBanks = FilterBanks(network.Decoder).Concat(FilterBanks(network.Encoder)).ToArray();
         _trunkNorms = network.Trunk.modules().OfType<NormBase>().ToArray();
@@ -67,6 +75,8 @@ public sealed class IanTrainer : IDisposable
     public IntrospectiveAdversarialNetwork Network => _network;
     /// <summary>The KL and adversarial weights β and α (see <see cref="ObjectiveWeights"/>).</summary>
     public ObjectiveWeights Weights { get; }
+    /// <summary>Adam's learning rate by step (see <see cref="LearningRateSchedule"/>).</summary>
+    public LearningRateSchedule Schedule { get; }
     public Adam DiscriminatorOptimizer { get; }
     public Adam GeneratorOptimizer { get; }
 
@@ -88,34 +98,42 @@ public sealed class IanTrainer : IDisposable
         var generated = _network.Decode(cat([z, prior], 0));
         var reconstruction = generated[..(int)n];
 
+        // The trunk sees the generated images once, as a leaf: the discriminator's loss stops there,
+        // and the generator's adversarial and feature terms are carried on into the decoder below.
         // Minibatch discrimination compares samples within a batch, so each kind gets its own.
-        Tensor Logits(Tensor trunkOutput, bool reconstructions) =>
-            _network.DiscriminatorHead.forward(reconstructions ? trunkOutput[..(int)n] : trunkOutput[(int)n..]);
-        Tensor[] detachedFakeFeatures, fakeFeatures;
-        using (RealStatisticsOnly())
-        {
-            detachedFakeFeatures = _network.Trunk.Features(generated.detach());
-            fakeFeatures = _network.Trunk.Features(generated);
-        }
+        var generatedLeaf = generated.detach().requires_grad_(true);
+        Tensor[] fakeFeatures;
+        using (RealStatisticsOnly()) fakeFeatures = _network.Trunk.Features(generatedLeaf);
+        var reconstructionLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][..(int)n]);
+        var sampleLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][(int)n..]);
 
         var orthogonalD = Orthogonal(_discriminatorBanks);
         var discriminatorLoss = Adversarial(realLogits, Label.Real)
-            + Adversarial(Logits(detachedFakeFeatures[^1], true), Label.Reconstructed)
-            + Adversarial(Logits(detachedFakeFeatures[^1], false), Label.Generated)
-            + OrthogonalWeight * orthogonalD;
+            + Adversarial(reconstructionLogits, Label.Reconstructed)
+            + Adversarial(sampleLogits, Label.Generated)
+            + orthogonalD.mul(Scalars.Of(OrthogonalWeight));
 
-        var advReconstruction = Adversarial(Logits(fakeFeatures[^1], true), Label.Real);
-        var advSample = Adversarial(Logits(fakeFeatures[^1], false), Label.Real);
+        var advReconstruction = Adversarial(reconstructionLogits, Label.Real);
+        var advSample = Adversarial(sampleLogits, Label.Real);
         var pixel = Pixel(reconstruction, images);
         var feature = Feature(fakeFeatures.Select(f => f[..(int)n]).ToArray(), imageFeatures.Select(f => f.detach()).ToArray());
         var kl = Kl(mean, logSigma);
         var orthogonalG = Orthogonal(_generatorBanks);
-        var reconstructionTerms = PixelWeight * pixel + Weights.Kl * kl;
-        var generatorLoss = adversarialWeight * (advReconstruction + advSample) + FeatureWeight * feature + reconstructionTerms
-                            + OrthogonalWeight * orthogonalG;
+        var reconstructionTerms = pixel.mul(Scalars.Of(PixelWeight)) + kl.mul(Scalars.Of(Weights.Kl));
+        var throughDiscriminator = (advReconstruction + advSample).mul(Scalars.Of(adversarialWeight)) + feature.mul(Scalars.Of(FeatureWeight));
+        var orthogonalTermG = orthogonalG.mul(Scalars.Of(OrthogonalWeight));
+        var generatorLoss = throughDiscriminator + reconstructionTerms + orthogonalTermG;
 
-        SetGradients(_discriminatorParameters, discriminatorLoss + reconstructionTerms, retainGraph: true);
-        SetGradients(_generatorParameters, generatorLoss, retainGraph: false);
+        // D is held fixed for G: the terms judged by D reach G (and, through the encoding path, the
+        // trunk) only through the generated images, as ∂/∂generated; `throughGenerated` has exactly
+        // that gradient. D's loss does not depend on G or the encoder head, nor G's terms on D's
+        // classifier, so one backward pass of the sum gives every parameter its own gradient.
+        var towardGenerated = autograd.grad([throughDiscriminator], [generatedLeaf], retain_graph: true)[0];
+        var throughGenerated = (generated * towardGenerated).sum();
+        SetGradients(_parameters, discriminatorLoss + reconstructionTerms + orthogonalTermG + throughGenerated,
+                     retainGraph: false);
+        double rate = Schedule.RateAt(step);
+        foreach (var group in DiscriminatorOptimizer.ParamGroups.Concat(GeneratorOptimizer.ParamGroups)) group.LearningRate = rate;
         DiscriminatorOptimizer.step();
         GeneratorOptimizer.step();
 

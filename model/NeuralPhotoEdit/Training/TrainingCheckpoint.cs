@@ -27,6 +27,7 @@ public static class TrainingCheckpoint
             ["train_seconds"] = position.TrainSeconds.ToString("R", CultureInfo.InvariantCulture),
         };
         trainer.Weights.WriteTo(metadata);
+        trainer.Schedule.WriteTo(metadata);
         var adamTensors = new List<(string, Tensor)>();
         foreach (var (key, optimizer) in Optimizers(trainer))
         {
@@ -43,7 +44,8 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.</summary>
-    public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device)
+    public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device,
+                                                                                                        LearningRateSchedule? newSchedule = null)
     {
         var header = SafeTensorsHeader.Read(path);
         ModelFileException Bad(string problem) => new(path, problem);
@@ -55,7 +57,8 @@ public static class TrainingCheckpoint
             // Checked here so a damaged checkpoint is reported as one, naming the file.
             var weights = ObjectiveWeights.ReadFrom(header.Metadata) ?? throw Bad("has an objective weight that is not a number");
             if (weights.Problem() is not null) throw Bad($"has invalid objective weights ({weights})");
-            var trainer = new IanTrainer(network, weights);
+            var schedule = newSchedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
+            var trainer = new IanTrainer(network, weights, schedule);
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {

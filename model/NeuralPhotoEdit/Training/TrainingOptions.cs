@@ -19,6 +19,8 @@ public sealed record TrainingOptions
     public int? ImageSize { get; init; }
     /// <summary>KL and adversarial weights (a new run only; a resumed run keeps its own).</summary>
     public ObjectiveWeights Weights { get; init; } = new();
+    /// <summary>When to halve the learning rate; null keeps a resumed run's own schedule (a new run: constant).</summary>
+    public LearningRateSchedule? Schedule { get; init; }
 }
 
 /// <summary>Reported after every step, for progress displays.</summary>

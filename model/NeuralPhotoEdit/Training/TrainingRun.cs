@@ -37,6 +37,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         if (options.Batch < 2) throw new UserInputException("--batch must be at least 2 (minibatch discrimination compares samples).");
         if (options.Steps < 1) throw new UserInputException("--steps must be at least 1.");
         if (options.Weights.Problem() is string problem) throw new UserInputException(problem);
+        if (options.Schedule?.Problem() is string scheduleProblem) throw new UserInputException(scheduleProblem);
         var device = Devices.Resolve(options.Device);
         NativeHeap.KeepMemoryBetweenSteps();
         Directory.CreateDirectory(options.OutputDirectory);
@@ -96,8 +97,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         {
             if (!options.Resume)
                 throw new UserInputException($"'{options.OutputDirectory}' already holds a training run. Add --resume to continue it, or choose another --out.");
-            var (trainer, position, _) = TrainingCheckpoint.Load(CheckpointPath, device);
-            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}).");
+            var (trainer, position, _) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
+            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}).");
             return (trainer, position);
         }
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
@@ -107,7 +108,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         manual_seed(options.Seed);
         var network = new IntrospectiveAdversarialNetwork(config);
         network.to(device);
-        return (new IanTrainer(network, options.Weights), new TrainingCheckpoint.Position(0, options.Seed, 0));
+        return (new IanTrainer(network, options.Weights, options.Schedule), new TrainingCheckpoint.Position(0, options.Seed, 0));
     }
 
     static Tensor BatchTensor(float[] batch, int count, int size, Device device) =>

@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+
+namespace NeuralPhotoEdit;
+
+/// <summary>
+/// Numbers for tensor operations, as TorchSharp scalars that live as long as the process.
+/// <para>
+/// Why: TorchSharp 0.107 turns a plain number in a tensor operation (<c>x * 2</c>, <c>1 - x</c>,
+/// <c>leaky_relu(x, 0.2)</c>) into a native scalar that only a finalizer frees, and that object is
+/// unreachable as soon as its handle has been read. A garbage collection started by another thread
+/// at that moment lets the finalizer free the scalar while libtorch is still reading it: seen here
+/// as "Unknown scalar type" in a training step while other tests ran in parallel, and possible in
+/// any multi-threaded host such as Paint.NET. Scalars from here are cached and never freed, so model
+/// and editor code passes them instead of numbers. The cache holds the constants of the code plus
+/// the values of a few settings (objective weights, the adversarial warm-up ramp, step sizes): at
+/// most a few thousand entries of a few dozen bytes.
+/// </para>
+/// </summary>
+public static class Scalars
+{
+    static readonly ConcurrentDictionary<double, Scalar> Cache = new();
+
+    public static Scalar Of(double value) => Cache.GetOrAdd(value, v => v.ToScalar());
+
+    public static Scalar One { get; } = Of(1);
+}
