@@ -157,11 +157,18 @@ public sealed class EditSession : IDisposable
         Encode();
     }
 
-    /// <summary>Normalised gradient descent on Z: Z ← Z − η·∇/‖∇‖, Steps times.</summary>
+    /// <summary>
+    /// Normalised gradient descent on Z: Z ← Z − η·∇/‖∇‖, Steps times, with η halved whenever a step
+    /// made the loss worse. Why the halving: a fixed step length cannot settle, so once the code is
+    /// within η of where the strokes want it, further steps jump back and forth across it and a larger
+    /// η would end further away than a smaller one (measured on the demo strokes: η 2 moved the colour
+    /// 64 % of the way, η 1 79 %). Halving after an overshoot keeps "larger η, bolder edit" true.
+    /// </summary>
     void Step(EditSettings settings, CancellationToken cancellation, Func<Tensor, Tensor> loss)
     {
         if (settings.StepSize == 0) return;
         _network.eval();
+        double stepSize = settings.StepSize, previousLoss = double.PositiveInfinity;
         for (int i = 0; i < settings.Steps; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -169,12 +176,15 @@ public sealed class EditSession : IDisposable
             var z = _code.detach().requires_grad_(true);
             var value = loss(_network.Decode(z));
             var gradient = autograd.grad([value], [z])[0];
+            double current = value.item<float>();
+            if (current > previousLoss) stepSize /= 2;
+            previousLoss = current;
             using (no_grad())
             {
                 var norm = gradient.norm();
                 if (!norm.isfinite().item<bool>()) throw ModelFailure();
                 if (norm.item<float>() < 1e-12f) return;   // already where the strokes want it
-                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(settings.StepSize)));
+                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(stepSize)));
             }
         }
     }
