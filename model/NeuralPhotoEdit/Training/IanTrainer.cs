@@ -48,8 +48,7 @@ public sealed class IanTrainer : IDisposable
     public const long AdversarialWarmupSteps = 1000;
 
     readonly IntrospectiveAdversarialNetwork _network;
-    readonly Parameter[] _discriminatorParameters;
-    readonly Parameter[] _generatorParameters;
+    /// <summary>D's parameters, then G's and the encoder head's: one backward pass serves them all.</summary>
     readonly Parameter[] _parameters;
     readonly Tensor[] _discriminatorBanks;
     readonly Tensor[] _generatorBanks;
@@ -62,11 +61,11 @@ public sealed class IanTrainer : IDisposable
         Schedule = schedule ?? LearningRateSchedule.Constant;
         if (Schedule.Problem() is string scheduleProblem) throw new ArgumentOutOfRangeException(nameof(schedule), scheduleProblem);
         _network = network;
-        _discriminatorParameters = network.DiscriminatorParameters().ToArray();
-        _generatorParameters = network.GeneratorEncoderParameters().ToArray();
-        _parameters = _discriminatorParameters.Concat(_generatorParameters).ToArray();
-        DiscriminatorOptimizer = optim.Adam(_discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
-        GeneratorOptimizer = optim.Adam(_generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
+        var discriminatorParameters = network.DiscriminatorParameters().ToArray();
+        var generatorParameters = network.GeneratorEncoderParameters().ToArray();
+        _parameters = discriminatorParameters.Concat(generatorParameters).ToArray();
+        DiscriminatorOptimizer = optim.Adam(discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
+        GeneratorOptimizer = optim.Adam(generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
         _discriminatorBanks = FilterBanks(network.Trunk).Concat(FilterBanks(network.DiscriminatorHead)).ToArray();
         _generatorBanks = FilterBanks(network.Decoder).Concat(FilterBanks(network.Encoder)).ToArray();
         _trunkNorms = network.Trunk.modules().OfType<NormBase>().ToArray();
@@ -130,8 +129,7 @@ public sealed class IanTrainer : IDisposable
         // classifier, so one backward pass of the sum gives every parameter its own gradient.
         var towardGenerated = autograd.grad([throughDiscriminator], [generatedLeaf], retain_graph: true)[0];
         var throughGenerated = (generated * towardGenerated).sum();
-        SetGradients(_parameters, discriminatorLoss + reconstructionTerms + orthogonalTermG + throughGenerated,
-                     retainGraph: false);
+        SetGradients(_parameters, discriminatorLoss + reconstructionTerms + orthogonalTermG + throughGenerated);
         double rate = Schedule.RateAt(step);
         foreach (var group in DiscriminatorOptimizer.ParamGroups.Concat(GeneratorOptimizer.ParamGroups)) group.LearningRate = rate;
         DiscriminatorOptimizer.step();
@@ -144,9 +142,9 @@ public sealed class IanTrainer : IDisposable
     }
 
     /// <summary>Sets each parameter's gradient to ∂loss/∂parameter, computing nothing else.</summary>
-    static void SetGradients(Parameter[] parameters, Tensor loss, bool retainGraph)
+    static void SetGradients(Parameter[] parameters, Tensor loss)
     {
-        var gradients = autograd.grad([loss], parameters.Cast<Tensor>().ToList(), retain_graph: retainGraph, allow_unused: true);
+        var gradients = autograd.grad([loss], parameters.Cast<Tensor>().ToList(), allow_unused: true);
         for (int i = 0; i < parameters.Length; i++)
         {
             var g = gradients[i];
