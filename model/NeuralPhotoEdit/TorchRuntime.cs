@@ -9,8 +9,9 @@ public static class TorchRuntime
     static readonly object Gate = new();
     static bool _initialised;
 
-    /// <summary>Loads libtorch and uses every core for intra-op parallelism. Turns a native load
-    /// failure into a message that says what to do.</summary>
+    /// <summary>Loads libtorch, uses every core for intra-op parallelism and checks that its
+    /// convolutions are right on this CPU (<see cref="OneDnnGuard"/>). Turns a native load failure
+    /// into a message that says what to do.</summary>
     public static void EnsureInitialised()
     {
         lock (Gate)
@@ -20,7 +21,9 @@ public static class TorchRuntime
             {
                 InitializeDeviceType(DeviceType.CPU);
                 set_num_threads(Environment.ProcessorCount);
+                OneDnnGuard.Apply();
             }
+            catch (InvalidOperationException) { throw; }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 throw new InvalidOperationException(
@@ -30,4 +33,7 @@ public static class TorchRuntime
             _initialised = true;
         }
     }
+
+    /// <summary>What the convolution check found (for benchmarks and diagnostics).</summary>
+    public static string ConvolutionStatus => OneDnnGuard.Status;
 }

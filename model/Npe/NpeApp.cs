@@ -17,5 +17,11 @@ public static class NpeApp
         BenchCommand.Create(),
     };
 
-    public static int Run(string[] args) => CommandRunner.Run(Build(), args);
+    public static int Run(string[] args)
+    {
+        // Spectre.Console wraps at the terminal's width, or 80 columns when output is piped: a path
+        // split over two lines can't be pasted. Piped output gets lines as long as they are.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 4096;
+        return CommandRunner.Run(Build(), args);
+    }
 }

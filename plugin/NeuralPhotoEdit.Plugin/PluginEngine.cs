@@ -26,18 +26,20 @@ public sealed class PluginEngine : IDisposable
     {
         try
         {
+            // Keeps every temporary tensor referenced until its native call returns (see Scalars).
+            using var scope = TorchSharp.torch.NewDisposeScope();
             return RunChecked(request, cancellation);
         }
         catch (OperationCanceledException) { throw; }
+        catch (Exception e) when (NativeFailure.Describe(e) is string message)
+        {
+            Forget();
+            return new PluginResult(request.Photo, message);
+        }
         catch (Exception e) when (e is UserInputException or ModelFileException or InvalidDataException or IOException
                                      or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
             return new PluginResult(request.Photo, e.Message);
-        }
-        catch (OutOfMemoryException)
-        {
-            Forget();
-            return new PluginResult(request.Photo, "Out of memory: select a smaller region and try again.");
         }
     }
 
@@ -50,7 +52,7 @@ public sealed class PluginEngine : IDisposable
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
-        var session = Session(model, photo, roi);
+        var session = Session(model, photo, roi, cancellation);
         session.Reset();
         switch (request.Mode)
         {
@@ -62,21 +64,22 @@ public sealed class PluginEngine : IDisposable
                 session.Sample(request.Seed);
                 break;
             case PluginMode.ReconstructOnly:
-                return new PluginResult(ReconstructOnly(session, request.Settings), null);
+                return new PluginResult(ReconstructOnly(session, request.Settings, cancellation), null);
         }
-        cancellation.ThrowIfCancellationRequested();
-        return new PluginResult(session.Render(request.Settings).Image, null);
+        return new PluginResult(session.Render(request.Settings, cancellation).Image, null);
     }
 
     /// <summary>Shows what the model sees: the region replaced by its reconstruction X̂₀, blended as the
     /// paper's Y with a full mask (useful to judge how well the model knows a photo).</summary>
-    static RgbaImage ReconstructOnly(EditSession session, EditSettings settings)
+    static RgbaImage ReconstructOnly(EditSession session, EditSettings settings, CancellationToken cancellation)
     {
-        var result = session.Render(settings with { Blend = BlendMode.Paper });
+        var result = session.Render(settings with { Blend = BlendMode.Paper }, cancellation);
         var image = session.Photo.Clone();
         var roi = session.Roi;
         int size = session.ModelSize;
         for (int y = roi.Y; y < roi.Bottom; y++)
+        {
+            if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
             for (int x = roi.X; x < roi.Right; x++)
             {
                 double u = (x - roi.X + 0.5) * size / roi.Width, v = (y - roi.Y + 0.5) * size / roi.Height;
@@ -84,6 +87,7 @@ public sealed class PluginEngine : IDisposable
                 for (int c = 0; c < 3; c++)
                     image.Pixels[o + c] = ImageTensors.ToByte(Resampling.Sample(result.ModelOutput, c, size, u, v));
             }
+        }
         return image;
     }
 
@@ -124,20 +128,24 @@ public sealed class PluginEngine : IDisposable
     }
 
     /// <summary>The session for this photo region and model, encoding only when one of them changed.</summary>
-    EditSession Session(LoadedModel model, RgbaImage photo, PixelRect roi)
+    EditSession Session(LoadedModel model, RgbaImage photo, PixelRect roi, CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{roi}|{ContentHash(photo, roi)}";
+        string key = $"{_modelKey}|{roi}|{ContentHash(photo, roi, cancellation)}";
         if (_session is not null && _sessionKey == key) return _session;
         Forget();
-        _session = EditSession.Open(model.Network, photo, roi);
+        _session = EditSession.Open(model.Network, photo, roi, cancellation: cancellation);
         _sessionKey = key;
         return _session;
     }
 
-    static int ContentHash(RgbaImage photo, PixelRect roi)
+    static int ContentHash(RgbaImage photo, PixelRect roi, CancellationToken cancellation)
     {
         var hash = new HashCode();
-        for (int y = roi.Y; y < roi.Bottom; y++) hash.AddBytes(photo.Pixels.AsSpan(photo.Offset(roi.X, y), roi.Width * 4));
+        for (int y = roi.Y; y < roi.Bottom; y++)
+        {
+            if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
+            hash.AddBytes(photo.Pixels.AsSpan(photo.Offset(roi.X, y), roi.Width * 4));
+        }
         return hash.ToHashCode();
     }
 

@@ -84,7 +84,7 @@ public class ModelFileValidationTests : IDisposable
     {
         var file = (byte[])_good.Clone();
         BinaryPrimitives.WriteUInt64LittleEndian(file, ulong.MaxValue / 2);
-        AssertRejected(file, "limit");
+        AssertRejected(file, "is not a model file (.safetensors)");
     }
 
     [Fact]
@@ -201,5 +201,30 @@ public class ModelFileValidationTests : IDisposable
     {
         var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(_temp.File("nope.safetensors")));
         Assert.Contains("cannot be opened", error.Message);
+    }
+
+    [Fact]
+    public void APhotoACheckpointAndAFolderPassedAsTheModelAreNamedForWhatTheyAre()
+    {
+        string photo = Path.Combine(TestSupport.DemoFolder, "valley.jpg");
+        Assert.Contains("is not a model file (.safetensors)", Assert.Throws<ModelFileException>(() => ModelFile.Load(photo)).Message);
+        Assert.Contains("is a folder", Assert.Throws<ModelFileException>(() => DefaultModel.Resolve(TestSupport.DemoFolder)).Message);
+        var (header, data) = Split(_good);
+        header["adam.d.0.exp_avg"] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(0), ["data_offsets"] = new JsonArray(0, 0) };
+        string checkpoint = _temp.File("checkpoint.safetensors");
+        File.WriteAllBytes(checkpoint, Join(header, data));
+        Assert.Contains("is a training checkpoint, not a model", Assert.Throws<ModelFileException>(() => ModelFile.Load(checkpoint)).Message);
+    }
+
+    [Fact]
+    public void AVeryLongTensorNameIsShortenedInTheMessage()
+    {
+        var (header, data) = Split(_good);
+        string name = new string('x', 5000);
+        header[name] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(0), ["data_offsets"] = new JsonArray(0, 0) };
+        string path = _temp.File("long.safetensors");
+        File.WriteAllBytes(path, Join(header, data));
+        var message = Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message;
+        Assert.True(message.Length < 200 + path.Length, message);
     }
 }

@@ -10,6 +10,7 @@ public class NetworkTests
     [Theory]
     [InlineData("ian-tiny")]
     [InlineData("ian-cpu")]
+    [InlineData("ian-cpu-resize")]
     public void EveryBlockHasTheShapesOfItsConfig(string name)
     {
         var config = IanConfig.FromName(name);
@@ -48,8 +49,9 @@ public class NetworkTests
         var config = IanConfig.Paper;
         using var network = new IntrospectiveAdversarialNetwork(config);
         long parameters = network.parameters().Sum(p => p.numel());
-        // The paper's IAN is "about 55 M" at these widths (notes); ours adds MDC blocks and RGB-Beta.
-        Assert.InRange(parameters, 40_000_000, 90_000_000);
+        // The paper's IAN is "about 55 M" at these widths (notes); ours adds MDC blocks and RGB-Beta:
+        // the figure the README states.
+        Assert.Equal(61_657_281, parameters);
         using var trainer = new Training.IanTrainer(network);
         using var noise = new Generator(0);
         using var images = rand(2, 3, 64, 64) * 2 - 1;
@@ -161,5 +163,43 @@ public class NetworkTests
             using var _ = no_grad();
             Assert.Equal(new long[] { 1, 3, size, size }, network.Decode(randn(2, config.LatentSize))[..1].shape);
         }
+    }
+
+    [Theory]
+    [InlineData("ian-tiny")]
+    [InlineData("ian-cpu")]
+    [InlineData("ian-cpu-resize")]
+    [InlineData("ian-paper")]
+    public void TheSizeComputedFromTheConfigIsTheBuiltNetworksState(string name)
+    {
+        var config = IanConfig.FromName(name);
+        using var network = new IntrospectiveAdversarialNetwork(config);
+        Assert.Equal(network.state_dict().Values.Sum(t => t.numel()), NetworkSize.StateElements(config));
+        Assert.InRange(NetworkSize.StateElements(config), 1, NetworkSize.MaxStateElements);
+        Assert.InRange(NetworkSize.ActivationElements(config), 1, NetworkSize.MaxActivationElements);
+        var huge = config with { TrunkWidths = [.. config.TrunkWidths.Select(_ => 4096)] };
+        Assert.True(NetworkSize.StateElements(huge) > NetworkSize.MaxStateElements);
+    }
+
+    /// <summary>
+    /// A stride-2 transposed convolution spreads a constant input unevenly (its 4×4 kernel overlaps
+    /// some output pixels more than others): the output has a 2-pixel period, the checkerboard seen
+    /// in samples. The resize decoder's upsampling maps a constant to a constant, whatever its weights.
+    /// </summary>
+    [Fact]
+    public void ResizeUpsamplingCannotMakeACheckerboard()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var constant = ones(1, 8, 8, 8);
+        var resize = new ResizeConvolution(8, 4, 3);
+        var transposed = nn.ConvTranspose2d(8, 4, 4, stride: 2, padding: 1, bias: false);
+        static double InteriorPeriodTwoEnergy(Tensor y)
+        {
+            var inner = y[.., .., 2..^2, 2..^2];
+            return (inner[.., .., 0.., 0..] - inner.roll(1, 3)).abs().max().item<float>();
+        }
+        Assert.True(InteriorPeriodTwoEnergy(resize.forward(constant)) < 1e-5);
+        Assert.True(InteriorPeriodTwoEnergy(transposed.forward(constant)) > 1e-3, "the reference must show the checkerboard");
     }
 }

@@ -23,14 +23,14 @@ public sealed class EditSession : IDisposable
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀)
     Tensor _code = null!;             // Z, the current edit
 
-    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect roi, Device device)
+    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect roi, Device device, CancellationToken cancellation)
     {
         _network = network;
         _device = device;
         _size = network.Config.ImageSize;
         _photo = photo;
         Roi = roi;
-        Encode();
+        Encode(cancellation);
     }
 
     /// <summary>Counts encoder runs in this process (front ends use it to check their caching).</summary>
@@ -46,7 +46,7 @@ public sealed class EditSession : IDisposable
     /// else the strokes' bounding box grown by a margin and made square.
     /// </summary>
     public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect? roi = null,
-                                   RgbaImage? strokes = null, Device? device = null)
+                                   RgbaImage? strokes = null, Device? device = null, CancellationToken cancellation = default)
     {
         var region = roi is PixelRect r
             ? RegionOfInterest.Validate(r, photo.Width, photo.Height)
@@ -57,7 +57,7 @@ public sealed class EditSession : IDisposable
         if (region.Width < RegionOfInterest.MinimumSide || region.Height < RegionOfInterest.MinimumSide)
             throw new UserInputException($"The image is too small to edit ({photo.Width}×{photo.Height}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
         var dev = device ?? network.parameters().First().device;
-        return new EditSession(network, photo, region, dev);
+        return new EditSession(network, photo, region, dev, cancellation);
     }
 
     static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo) =>
@@ -65,12 +65,13 @@ public sealed class EditSession : IDisposable
             ? strokes
             : throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
 
-    void Encode()
+    void Encode(CancellationToken cancellation = default)
     {
+        var planes = Resampling.ToModelPlanes(_photo, Roi, _size, alphaWeighted: false, cancellation);
+        cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         _network.eval();
-        var planes = Resampling.ToModelPlanes(_photo, Roi, _size, alphaWeighted: false);
         var x = tensor(planes, [1, 3, _size, _size], device: _device);
         var z = _network.Encode(x).Mean;
         Interlocked.Increment(ref _encodeCount);
@@ -96,7 +97,7 @@ public sealed class EditSession : IDisposable
     {
         settings.Validate();
         CheckSameSize(strokes, _photo);
-        var planes = Resampling.ToModelPlanes(strokes, Roi, _size, alphaWeighted: true);
+        var planes = Resampling.ToModelPlanes(strokes, Roi, _size, alphaWeighted: true, cancellation);
         int plane = _size * _size;
         if (!planes.AsSpan(3 * plane, plane).ContainsAnyExcept(0f)) return false;
 
@@ -151,10 +152,11 @@ public sealed class EditSession : IDisposable
     public void Reset() => Replace(ref _code, _initialCode.clone());
 
     /// <summary>Makes the rendered result the new photo and encodes it again.</summary>
-    public void Commit(EditSettings settings)
+    public void Commit(EditSettings settings, CancellationToken cancellation = default)
     {
-        _photo = Render(settings).Image;
-        Encode();
+        var committed = Render(settings, cancellation).Image;
+        _photo = committed;
+        Encode(cancellation);
     }
 
     /// <summary>
@@ -197,9 +199,10 @@ public sealed class EditSession : IDisposable
     /// border (<see cref="RegionFeather"/>), and the result is applied to the region's pixels only;
     /// everything else, and alpha everywhere, is copied unchanged.
     /// </summary>
-    public EditResult Render(EditSettings settings)
+    public EditResult Render(EditSettings settings, CancellationToken cancellation = default)
     {
         settings.Validate();
+        cancellation.ThrowIfCancellationRequested();
         float[] mask, output, blend, delta;
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -215,17 +218,17 @@ public sealed class EditSession : IDisposable
             blend = ImageTensors.ToPlanes(y);
             delta = ImageTensors.ToPlanes(change);
         }
-        var image = BlendIntoPhoto(settings.Blend, mask, settings.Blend == BlendMode.Paper ? output : delta);
+        var image = BlendIntoPhoto(settings.Blend, mask, settings.Blend == BlendMode.Paper ? output : delta, cancellation);
         return new EditResult(image, Roi, _size, mask, output, blend);
     }
 
-    RgbaImage BlendIntoPhoto(BlendMode mode, float[] mask, float[] source)
+    RgbaImage BlendIntoPhoto(BlendMode mode, float[] mask, float[] source, CancellationToken cancellation)
     {
-        var result = _photo.Clone();
+        var result = _photo.Clone(cancellation);
         var pixels = result.Pixels;
         var roi = Roi;
         double sx = (double)_size / roi.Width, sy = (double)_size / roi.Height;
-        Parallel.For(roi.Y, roi.Bottom, py =>
+        Parallel.For(roi.Y, roi.Bottom, new ParallelOptions { CancellationToken = cancellation }, py =>
         {
             double v = (py - roi.Y + 0.5) * sy;
             for (int px = roi.X; px < roi.Right; px++)

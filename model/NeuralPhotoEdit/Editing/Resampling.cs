@@ -16,14 +16,17 @@ public static class Resampling
     /// alpha-weighted mean (what strokes painted at partial opacity mean) and a 4th plane holds the
     /// mean alpha in [0, 1].
     /// </summary>
-    public static float[] ToModelPlanes(RgbaImage image, PixelRect region, int size, bool alphaWeighted)
+    public static float[] ToModelPlanes(RgbaImage image, PixelRect region, int size, bool alphaWeighted,
+                                        CancellationToken cancellation = default)
     {
         int planes = alphaWeighted ? 4 : 3;
         var output = new float[planes * size * size];
         double scaleX = (double)region.Width / size, scaleY = (double)region.Height / size;
         bool shrinking = scaleX >= 1 && scaleY >= 1;
         var pixels = image.Pixels;
-        Parallel.For(0, size, oy =>
+        // Each output row reads a band of the region (a whole 24 MP photo in 64 bands): checking the
+        // token per band keeps cancellation prompt.
+        Parallel.For(0, size, new ParallelOptions { CancellationToken = cancellation }, oy =>
         {
             Span<double> sum = stackalloc double[4];
             for (int ox = 0; ox < size; ox++)

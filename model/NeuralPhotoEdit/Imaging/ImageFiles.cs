@@ -5,15 +5,42 @@ namespace NeuralPhotoEdit.Imaging;
 /// <summary>Reading and writing image files with SkiaSharp, with every failure turned into a clear message.</summary>
 public static class ImageFiles
 {
-    /// <summary>Decodes PNG, JPEG, WebP, BMP, GIF (first frame) into straight-alpha RGBA.</summary>
+    /// <summary>The largest image the program decodes: 200 megapixels (800 MB of RGBA). Checked from
+    /// the file's header before any pixel is decoded, so a small file that declares a huge image (a
+    /// decompression bomb) costs nothing.</summary>
+    public const long MaxPixels = 200_000_000;
+
+    /// <summary>Width and height from the file's header, without decoding pixels; checked against
+    /// <see cref="MaxPixels"/>.</summary>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        CheckIsFile(path);
+        using var codec = OpenCodec(path);
+        return CheckedSize(path, codec.Info);
+    }
+
+    static void CheckIsFile(string path)
+    {
+        if (Directory.Exists(path)) throw new UserInputException($"'{path}' is a folder, not an image file.");
+        if (!File.Exists(path)) throw new UserInputException($"Image '{path}' does not exist.");
+    }
+
+    static (int Width, int Height) CheckedSize(string path, SKImageInfo info)
+    {
+        if (info.Width <= 0 || info.Height <= 0) throw new UserInputException($"Image '{path}' has no pixels ({info.Width}×{info.Height}).");
+        if ((long)info.Width * info.Height > MaxPixels)
+            throw new UserInputException($"Image '{path}' is {info.Width}×{info.Height} ({(double)info.Width * info.Height / 1e6:F0} megapixels), above the {MaxPixels / 1_000_000} megapixels this program edits; scale it down first.");
+        return (info.Width, info.Height);
+    }
+
+    /// <summary>Decodes PNG, JPEG, WebP, BMP, GIF (first frame) into straight-alpha RGBA, after checking
+    /// the size its header declares.</summary>
     public static RgbaImage Load(string path)
     {
-        if (!File.Exists(path)) throw new UserInputException($"Image '{path}' does not exist.");
+        CheckIsFile(path);
         using var codec = OpenCodec(path);
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0) throw new UserInputException($"Image '{path}' has no pixels ({info.Width}×{info.Height}).");
-        if ((long)info.Width * info.Height * 4 > Array.MaxLength)
-            throw new UserInputException($"Image '{path}' ({info.Width}×{info.Height}) is too large to hold in memory.");
+        CheckedSize(path, info);
 
         var image = new RgbaImage(info.Width, info.Height);
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -42,24 +69,39 @@ public static class ImageFiles
         return codec ?? throw new UserInputException($"'{path}' is not an image this program can read (PNG, JPEG, WebP, BMP or GIF).");
     }
 
+    /// <summary>
+    /// Checks, before any work, that an image can be written at <paramref name="path"/>: a known
+    /// extension, not a folder, and an existing folder to put it in. <paramref name="what"/> names
+    /// the path in messages (an option name, or "output").
+    /// </summary>
+    public static void CheckWritable(string path, string what)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new UserInputException($"{what} is empty: give the image file to write (.png, .jpg or .webp).");
+        if (Directory.Exists(path) || path.EndsWith('/') || path.EndsWith('\\'))
+            throw new UserInputException($"{what} '{path}' is a folder: give a file name such as '{Path.Combine(path, "edited.png")}'.");
+        if (FormatOf(path) is null)
+            throw new UserInputException($"{what} '{path}' has an unknown image type '{Path.GetExtension(path)}': use .png, .jpg or .webp.");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new UserInputException($"{what} '{path}': the folder '{folder}' does not exist.");
+    }
+
+    static SKEncodedImageFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".png" => SKEncodedImageFormat.Png,
+        ".jpg" or ".jpeg" => SKEncodedImageFormat.Jpeg,
+        ".webp" => SKEncodedImageFormat.Webp,
+        _ => null,
+    };
+
     /// <summary>Encodes by extension (.png, .jpg/.jpeg, .webp); writes to a temporary file first so a
     /// failed write never leaves a broken file behind.</summary>
     public static void Save(RgbaImage image, string path, int quality = 95)
     {
-        var format = Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".png" => SKEncodedImageFormat.Png,
-            ".jpg" or ".jpeg" => SKEncodedImageFormat.Jpeg,
-            ".webp" => SKEncodedImageFormat.Webp,
-            var other => throw new UserInputException($"Can't write '{path}': unknown image type '{other}' (use .png, .jpg or .webp)."),
-        };
+        var format = FormatOf(path)
+            ?? throw new UserInputException($"Can't write '{path}': unknown image type '{Path.GetExtension(path)}' (use .png, .jpg or .webp).");
         using var bitmap = ToBitmap(image);
         using var data = bitmap.Encode(format, quality) ?? throw new IOException($"Encoding '{path}' failed.");
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp";
-        using (var stream = File.Create(temporary)) data.SaveTo(stream);
-        File.Move(temporary, full, overwrite: true);
+        AtomicFile.Write(path, data.SaveTo);
     }
 
     internal static SKBitmap ToBitmap(RgbaImage image)

@@ -23,8 +23,8 @@ public static class ImageTensors
     /// <summary>Float RGB planes (3×H×W, [−1, 1]) of one image, copied off the device.</summary>
     public static float[] ToPlanes(Tensor image)
     {
-        using var cpu = image.detach().cpu().contiguous().to(ScalarType.Float32);
-        return cpu.data<float>().ToArray();
+        using var scope = NewDisposeScope();   // keeps the chain's temporaries referenced (see Scalars)
+        return image.detach().cpu().contiguous().to(ScalarType.Float32).data<float>().ToArray();
     }
 
     /// <summary>A 3×H×W (or 1×3×H×W) tensor in [−1, 1] to an opaque RGBA image (rounded, clamped).</summary>

@@ -24,6 +24,7 @@ public static class DefaultModel
     public static string Resolve(string? path)
     {
         string resolved = string.IsNullOrWhiteSpace(path) ? Path : path;
+        if (Directory.Exists(resolved)) throw new ModelFileException(resolved, "is a folder; pass the model file (.safetensors) itself");
         if (!File.Exists(resolved))
             throw new ModelFileException(resolved, string.IsNullOrWhiteSpace(path)
                 ? "(the bundled default model) is missing; reinstall, or pass --model"

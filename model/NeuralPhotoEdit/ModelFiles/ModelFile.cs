@@ -54,19 +54,39 @@ public static class ModelFile
     }
 
     /// <summary>Checks the metadata and builds the (untrained) network the file's config describes.</summary>
-    internal static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header)
+    internal static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header, string? ignorePrefix = null)
     {
         ModelFileException Bad(string problem) => new(header.Path, problem);
         if (!header.Metadata.TryGetValue("format", out var format) || format != Format)
-            throw Bad($"is not a Neural Photo Edit model (metadata 'format' is '{format ?? "missing"}', expected '{Format}')");
+            throw Bad("is not a Neural Photo Edit model (its metadata does not name the format)");
         if (!header.Metadata.TryGetValue("format_version", out var version) || version != FormatVersion)
-            throw Bad($"has format version '{version ?? "missing"}'; this program reads version {FormatVersion}");
+            throw Bad($"has format version {SafeTensorsHeader.Quote(version ?? "(none)")}; this program reads version {FormatVersion}");
         if (!header.Metadata.TryGetValue(ConfigKey, out var configJson))
             throw Bad("has no model config in its metadata");
         IanConfig config;
         try { config = IanConfig.FromJson(configJson); }
         catch (InvalidDataException e) { throw Bad($"has an unusable config: {e.Message}"); }
+        CheckSize(header, config, ignorePrefix);
         return new IntrospectiveAdversarialNetwork(config);
+    }
+
+    /// <summary>Refuses, before anything is allocated, a config too large to load or one far larger
+    /// than the values the file actually holds.</summary>
+    static void CheckSize(SafeTensorsHeader header, IanConfig config, string? ignorePrefix)
+    {
+        ModelFileException Bad(string problem) => new(header.Path, problem);
+        long expected = NetworkSize.StateElements(config);
+        if (expected > NetworkSize.MaxStateElements)
+            throw Bad($"describes a network of {expected / 1e6:F0} M values, more than the {NetworkSize.MaxStateElements / 1e6:F0} M this program loads");
+        if (NetworkSize.ActivationElements(config) > NetworkSize.MaxActivationElements)
+            throw Bad("describes a network whose activations would not fit in memory");
+        long stored = header.Tensors.Values
+            .Where(entry => ignorePrefix is null || !entry.Name.StartsWith(ignorePrefix, StringComparison.Ordinal))
+            .Sum(entry => entry.ElementCount);
+        // A small mismatch is left to LoadWeights, which names the tensor; a config describing far more
+        // than the file holds is refused here, before building a network only to throw it away.
+        if (expected - stored > 1_000_000)
+            throw Bad($"holds {stored:N0} values but its config describes a network of {expected:N0}: the file is damaged or was not written for this config");
     }
 
     /// <summary>
@@ -81,24 +101,30 @@ public static class ModelFile
         foreach (var name in header.Tensors.Keys)
         {
             if (ignorePrefix is not null && name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
-            if (!expected.ContainsKey(name)) throw Bad($"has tensor '{name}', which the config's network does not have");
+            if (!expected.ContainsKey(name))
+                throw Bad(name.StartsWith("adam.", StringComparison.Ordinal)
+                    ? "is a training checkpoint, not a model; use the model.safetensors written beside it"
+                    : $"has tensor {SafeTensorsHeader.Quote(name)}, which the config's network does not have");
         }
         foreach (var (name, target) in expected)
         {
-            if (!header.Tensors.TryGetValue(name, out var entry)) throw Bad($"is missing tensor '{name}'");
+            if (!header.Tensors.TryGetValue(name, out var entry)) throw Bad($"is missing tensor {SafeTensorsHeader.Quote(name)}");
             if (!entry.Shape.SequenceEqual(target.shape))
-                throw Bad($"has tensor '{name}' of shape {SafeTensorsHeader.DescribeShape(entry.Shape)}, expected {SafeTensorsHeader.DescribeShape(target.shape)}");
+                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of shape {SafeTensorsHeader.DescribeShape(entry.Shape)}, expected {SafeTensorsHeader.DescribeShape(target.shape)}");
             bool targetIsFloat = target.is_floating_point();
             bool entryIsFloat = entry.DType is "F32" or "F16" or "BF16" or "F64";
             if (targetIsFloat != entryIsFloat)
-                throw Bad($"has tensor '{name}' of dtype {entry.DType}, expected a {(targetIsFloat ? "floating-point" : "integer")} tensor");
+                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of dtype {entry.DType}, expected a {(targetIsFloat ? "floating-point" : "integer")} tensor");
         }
         using var _ = no_grad();
         foreach (var (name, target) in expected)
         {
-            using var stored = SafeTensorsFile.ReadTensor(header, stream, header.Tensors[name]);
+            // The scope keeps the temporaries (isfinite's mask, all's result) referenced until the
+            // native calls that read them return; see Scalars for why that matters.
+            using var scope = NewDisposeScope();
+            var stored = SafeTensorsFile.ReadTensor(header, stream, header.Tensors[name]);
             if (target.is_floating_point() && !stored.isfinite().all().item<bool>())
-                throw Bad($"has non-finite values (NaN or infinity) in tensor '{name}'");
+                throw Bad($"has non-finite values (NaN or infinity) in tensor {SafeTensorsHeader.Quote(name)}");
             target.copy_(stored);
         }
     }

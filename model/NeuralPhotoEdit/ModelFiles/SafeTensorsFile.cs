@@ -17,53 +17,37 @@ public static class SafeTensorsFile
         ?? throw new NotSupportedException($"Tensors of type {type} can't be stored in a safetensors file.");
 
     /// <summary>
-    /// Writes atomically: the bytes go to a temporary file beside the target, are flushed to disk,
-    /// and then renamed over it, so a crash mid-write never leaves a half-written file in its place.
+    /// Writes atomically (<see cref="AtomicFile"/>), so a crash mid-write never leaves a half-written
+    /// file in its place.
     /// With <paramref name="halfPrecision"/>, float32 tensors are stored as float16.
     /// </summary>
     public static void Write(string path, IReadOnlyDictionary<string, string> metadata,
                              IEnumerable<(string Name, Tensor Tensor)> tensors, bool halfPrecision = false)
     {
+        // The scope keeps every converted copy (and the temporaries on the way) referenced until the
+        // bytes are written, and frees them afterwards.
+        using var scope = NewDisposeScope();
         var prepared = new List<(SafeTensorEntry Entry, Tensor Data)>();
-        try
+        long offset = 0;
+        foreach (var (name, tensor) in tensors)
         {
-            long offset = 0;
-            foreach (var (name, tensor) in tensors)
-            {
-                var data = tensor.detach().cpu();
-                if (halfPrecision && data.dtype == ScalarType.Float32) data = data.to(ScalarType.Float16);
-                data = data.contiguous();
-                long length = data.NumberOfElements * data.ElementSize;
-                prepared.Add((new SafeTensorEntry(name, DTypeOf(data.dtype), data.shape, offset, offset + length), data));
-                offset += length;
-            }
+            var data = tensor.detach().cpu();
+            if (halfPrecision && data.dtype == ScalarType.Float32) data = data.to(ScalarType.Float16);
+            data = data.contiguous();
+            long length = data.NumberOfElements * data.ElementSize;
+            prepared.Add((new SafeTensorEntry(name, DTypeOf(data.dtype), data.shape, offset, offset + length), data));
+            offset += length;
+        }
 
-            byte[] header = SafeTensorsHeader.Encode(metadata, prepared.Select(p => p.Entry));
-            string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            Directory.CreateDirectory(directory);
-            string temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-            try
-            {
-                using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    Span<byte> length = stackalloc byte[8];
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                    stream.Write(length);
-                    stream.Write(header);
-                    foreach (var (_, data) in prepared) stream.Write(data.bytes);
-                    stream.Flush(flushToDisk: true);
-                }
-                File.Move(temporary, path, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
-        }
-        finally
+        byte[] header = SafeTensorsHeader.Encode(metadata, prepared.Select(p => p.Entry));
+        AtomicFile.Write(path, stream =>
         {
-            foreach (var (_, data) in prepared) data.Dispose();
-        }
+            Span<byte> length = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach (var (_, data) in prepared) stream.Write(data.bytes);
+        });
     }
 
     /// <summary>

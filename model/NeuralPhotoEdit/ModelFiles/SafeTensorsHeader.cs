@@ -62,8 +62,10 @@ public sealed class SafeTensorsHeader
         stream.ReadExactly(lengthBytes);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength < 2) throw Bad($"declares a header of {headerLength} bytes, too short for JSON");
-        if (headerLength > MaxHeaderBytes) throw Bad($"declares a header of {headerLength} bytes, above the {MaxHeaderBytes}-byte limit");
-        if ((long)headerLength > fileLength - 8) throw Bad($"declares a header of {headerLength} bytes but the file has only {fileLength - 8} bytes after the length (truncated?)");
+        // A photo or any other file passed by mistake starts with bytes that read as an absurd header
+        // length; say what the file is not rather than quote the number.
+        if (headerLength > MaxHeaderBytes) throw Bad("is not a model file (.safetensors): its first bytes are not a safetensors header");
+        if ((long)headerLength > fileLength - 8) throw Bad($"is truncated or not a model file: it declares a {headerLength}-byte header but has only {fileLength - 8} bytes after it");
 
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
@@ -72,9 +74,10 @@ public sealed class SafeTensorsHeader
 
         JsonDocument document;
         try { document = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { MaxDepth = 8 }); }
-        catch (JsonException e) { throw Bad($"has a header that is not valid JSON ({e.Message})"); }
+        catch (JsonException) { throw Bad("has a damaged header (not valid JSON)"); }
 
         using (document)
+        try
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw Bad("has a header that is not a JSON object");
             var metadata = new Dictionary<string, string>();
@@ -86,44 +89,49 @@ public sealed class SafeTensorsHeader
                     if (property.Value.ValueKind != JsonValueKind.Object) throw Bad("has __metadata__ that is not an object");
                     foreach (var m in property.Value.EnumerateObject())
                     {
-                        if (m.Value.ValueKind != JsonValueKind.String) throw Bad($"has metadata '{m.Name}' that is not a string");
+                        if (m.Value.ValueKind != JsonValueKind.String) throw Bad($"has metadata {Quote(m.Name)} that is not a string");
                         metadata[m.Name] = m.Value.GetString()!;
                     }
                     continue;
                 }
-                if (tensors.ContainsKey(property.Name)) throw Bad($"lists tensor '{property.Name}' twice");
+                if (tensors.ContainsKey(property.Name)) throw Bad($"lists tensor {Quote(property.Name)} twice");
                 tensors[property.Name] = ParseEntry(property.Name, property.Value, dataLength, Bad);
             }
             CheckRangesDoNotOverlap(tensors.Values, Bad);
             return new SafeTensorsHeader { Path = path, Metadata = metadata, Tensors = tensors, DataStart = dataStart };
         }
+        // Names and strings that are not valid UTF-8 surface only when read.
+        catch (InvalidOperationException) { throw Bad("has a damaged header (text that is not valid UTF-8)"); }
     }
+
+    /// <summary>A tensor name as messages quote it: a damaged file's names can be thousands of characters long.</summary>
+    public static string Quote(string name) => name.Length <= 60 ? $"'{name}'" : $"'{name[..57]}…'";
 
     static SafeTensorEntry ParseEntry(string name, JsonElement value, long dataLength, Func<string, ModelFileException> bad)
     {
-        if (value.ValueKind != JsonValueKind.Object) throw bad($"has tensor '{name}' whose entry is not an object");
+        if (value.ValueKind != JsonValueKind.Object) throw bad($"has tensor {Quote(name)} whose entry is not an object");
         if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
-            throw bad($"has tensor '{name}' without a dtype");
+            throw bad($"has tensor {Quote(name)} without a dtype");
         string dtype = dtypeElement.GetString()!;
-        if (!DTypeSizes.TryGetValue(dtype, out int elementSize)) throw bad($"has tensor '{name}' with unknown dtype '{dtype}'");
+        if (!DTypeSizes.TryGetValue(dtype, out int elementSize)) throw bad($"has tensor {Quote(name)} with unknown dtype {Quote(dtype)}");
 
         if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
-            throw bad($"has tensor '{name}' without a shape");
+            throw bad($"has tensor {Quote(name)} without a shape");
         var shape = new List<long>();
         foreach (var d in shapeElement.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long size) || size < 0)
-                throw bad($"has tensor '{name}' with an invalid dimension in its shape");
+                throw bad($"has tensor {Quote(name)} with an invalid dimension in its shape");
             shape.Add(size);
         }
-        if (shape.Count > 8) throw bad($"has tensor '{name}' with {shape.Count} dimensions (at most 8)");
+        if (shape.Count > 8) throw bad($"has tensor {Quote(name)} with {shape.Count} dimensions (at most 8)");
 
         if (!value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw bad($"has tensor '{name}' without data_offsets [begin, end]");
+            throw bad($"has tensor {Quote(name)} without data_offsets [begin, end]");
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
-            throw bad($"has tensor '{name}' with invalid data_offsets");
+            throw bad($"has tensor {Quote(name)} with invalid data_offsets");
         if (end > dataLength)
-            throw bad($"has tensor '{name}' whose bytes [{begin}, {end}) lie outside the file's {dataLength}-byte data section (truncated?)");
+            throw bad($"has tensor {Quote(name)} whose bytes [{begin}, {end}) lie outside the file's {dataLength}-byte data section (truncated?)");
 
         // Checked multiplication: a shape like [2^40, 2^40] must not wrap around to a small number.
         long elements = 1;
@@ -132,9 +140,9 @@ public sealed class SafeTensorsHeader
             foreach (long d in shape) elements = checked(elements * d);
             long bytes = checked(elements * elementSize);
             if (bytes != end - begin)
-                throw bad($"has tensor '{name}' whose shape [{string.Join(", ", shape)}] × {dtype} needs {bytes} bytes but its range holds {end - begin}");
+                throw bad($"has tensor {Quote(name)} whose shape [{string.Join(", ", shape)}] × {dtype} needs {bytes} bytes but its range holds {end - begin}");
         }
-        catch (OverflowException) { throw bad($"has tensor '{name}' whose shape is impossibly large"); }
+        catch (OverflowException) { throw bad($"has tensor {Quote(name)} whose shape is impossibly large"); }
 
         return new SafeTensorEntry(name, dtype, shape.ToArray(), begin, end);
     }
@@ -145,7 +153,7 @@ public sealed class SafeTensorsHeader
         foreach (var entry in entries.Where(e => e.ByteLength > 0).OrderBy(e => e.Begin))
         {
             if (previous is not null && entry.Begin < previous.End)
-                throw bad($"has tensors '{previous.Name}' and '{entry.Name}' whose byte ranges overlap");
+                throw bad($"has tensors {Quote(previous.Name)} and {Quote(entry.Name)} whose byte ranges overlap");
             previous = entry;
         }
     }

@@ -5,16 +5,17 @@ using static TorchSharp.torch;
 namespace NeuralPhotoEdit.Networks;
 
 /// <summary>
-/// The decoder G(z): dense to C×4×4 + BN + ReLU, then stride-2 transposed convolutions with BN +
-/// ReLU, each followed by an MDC residual block where the config asks for one, a last transposed
-/// convolution to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
+/// The decoder G(z): dense to C×4×4 + BN + ReLU, then ×2 upsamplings with BN + ReLU (stride-2
+/// transposed convolutions, or nearest-neighbour resize + 3×3 convolution: see
+/// <see cref="IanConfig.Upsampling"/>), each followed by an MDC residual block where the config asks
+/// for one, a last upsampling to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
 /// </summary>
 public sealed class Decoder : nn.Module<Tensor, Tensor>
 {
     readonly long _baseChannels;
     readonly Linear dense;
     readonly BatchNorm1d denseNorm;
-    readonly ModuleList<ConvTranspose2d> upsamplers = new();
+    readonly ModuleList<nn.Module<Tensor, Tensor>> upsamplers = new();
     readonly ModuleList<BatchNorm2d> upsampleNorms = new();
     readonly ModuleList<nn.Module<Tensor, Tensor>> blocks = new();
     readonly nn.Module<Tensor, Tensor> output;
@@ -31,8 +32,10 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         {
             bool last = i == widths.Length;
             long outChannels = last ? config.OutputFeatures : widths[i];
-            upsamplers.Add(nn.ConvTranspose2d(widths[i - 1], outChannels, k, stride: 2, padding: padding,
-                                               output_padding: outputPadding, bias: false));
+            upsamplers.Add(config.Upsampling == IanConfig.ResizeUpsampling
+                ? new ResizeConvolution(widths[i - 1], outChannels, k)
+                : nn.ConvTranspose2d(widths[i - 1], outChannels, k, stride: 2, padding: padding,
+                                     output_padding: outputPadding, bias: false));
             upsampleNorms.Add(nn.BatchNorm2d(outChannels));
             if (!last)
             {
@@ -70,4 +73,21 @@ public sealed class TanhOutput : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor h) => torch.tanh(conv.forward(h));
+}
+
+/// <summary>×2 nearest-neighbour upsampling followed by a k×k "same" convolution without bias.
+/// Every output pixel sees the same number of kernel taps, so no checkerboard can arise.</summary>
+public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+
+    public ResizeConvolution(long inChannels, long outChannels, int kernel) : base(nameof(ResizeConvolution))
+    {
+        if (kernel % 2 == 0) throw new InvalidDataException($"Invalid model config: a resize convolution needs an odd kernel (got {kernel}).");
+        conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        conv.forward(nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest));
 }

@@ -28,6 +28,15 @@ public sealed record IanConfig
     /// up to half the image size.</summary>
     public int[] GeneratorWidths { get; init; } = [1024, 512, 256, 128];
     public int GeneratorKernel { get; init; } = 5;
+    /// <summary>
+    /// How the generator doubles its resolution. "transposed" (the paper's, and every model file
+    /// written before this option existed): stride-2 transposed convolutions of GeneratorKernel.
+    /// "resize": nearest-neighbour ×2 then a 3×3 convolution (Odena, Dumoulin &amp; Olah 2016), which
+    /// cannot produce the transposed convolution's checkerboard — uneven kernel overlap is what
+    /// paints a 2-pixel grid into flat skies.
+    /// </summary>
+    public string Upsampling { get; init; } = TransposedUpsampling;
+    public const string TransposedUpsampling = "transposed", ResizeUpsampling = "resize";
     /// <summary>MDC scales of the residual block after each upsampling (index i = after the i-th
     /// transposed convolution); an empty list means no block at that resolution.</summary>
     public int[][] GeneratorMdcScales { get; init; } = [[0, 2], [0, 2, 3], [0, 2, 3]];
@@ -77,9 +86,13 @@ public sealed record IanConfig
         OutputFeatures = 8,
     };
 
+    /// <summary>ian-cpu with the resize-convolution decoder (no checkerboard) and 3×3 generator kernels.</summary>
+    public static IanConfig CpuResize => Cpu with { Name = "ian-cpu-resize", Upsampling = ResizeUpsampling, GeneratorKernel = 3 };
+
     public static IReadOnlyDictionary<string, IanConfig> Named { get; } = new Dictionary<string, IanConfig>
     {
         ["ian-cpu"] = Cpu,
+        ["ian-cpu-resize"] = CpuResize,
         ["ian-paper"] = Paper,
         ["ian-tiny"] = Tiny,
     };
@@ -135,18 +148,20 @@ public sealed record IanConfig
             if (!ok) throw new InvalidDataException($"Invalid model config: {message}.");
         }
         Require(ImageSize is >= 16 and <= 512 && (ImageSize & (ImageSize - 1)) == 0, $"image size {ImageSize} must be a power of two from 16 to 512");
-        Require(LatentSize is >= 1 and <= 4096, $"latent size {LatentSize} must be 1..4096");
+        Require(LatentSize is >= 1 and <= 4096, $"latent size {LatentSize} must be from 1 to 4096");
         Require(TrunkWidths is not null && TrunkWidths.Length == Stages, $"trunk needs {Stages} widths for {ImageSize} px");
         Require(GeneratorWidths is not null && GeneratorWidths.Length == Stages, $"generator needs {Stages} widths for {ImageSize} px");
         Require(GeneratorMdcScales is not null && GeneratorMdcScales.Length == Stages - 1, $"generator needs {Stages - 1} MDC scale lists");
-        Require(TrunkWidths!.All(w => w is >= 1 and <= 4096) && GeneratorWidths!.All(w => w is >= 1 and <= 4096), "widths must be 1..4096");
-        Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length), "MDC scales must be distinct, 0..16");
-        Require(RgbBetaScales is not null && RgbBetaScales.All(v => v is >= 1 and <= 16), "RGB-Beta scales must be 1..16");
-        Require(TrunkKernel is >= 2 and <= 7 && GeneratorKernel is >= 2 and <= 7, "kernels must be 2..7");
-        Require(EncoderHidden is >= 1 and <= 8192, "encoder hidden width must be 1..8192");
+        Require(TrunkWidths!.All(w => w is >= 1 and <= 4096) && GeneratorWidths!.All(w => w is >= 1 and <= 4096), "widths must be from 1 to 4096");
+        Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length), "MDC scales must be distinct, from 0 to 16");
+        Require(RgbBetaScales is not null && RgbBetaScales.All(v => v is >= 1 and <= 16), "RGB-Beta scales must be from 1 to 16");
+        Require(TrunkKernel is >= 2 and <= 7 && GeneratorKernel is >= 2 and <= 7, "kernels must be from 2 to 7");
+        Require(Upsampling != ResizeUpsampling || GeneratorKernel % 2 == 1, "a resize decoder needs an odd generator kernel");
+        Require(EncoderHidden is >= 1 and <= 8192, "encoder hidden width must be from 1 to 8192");
         Require(MinibatchKernels is >= 0 and <= 2048 && MinibatchKernelDims is >= 1 and <= 64, "minibatch discrimination size out of range");
         Require(DiscriminatorClasses is 2 or 3, "discriminator classes must be 2 or 3");
-        Require(OutputFeatures is >= 1 and <= 1024, "output features must be 1..1024");
+        Require(Upsampling is TransposedUpsampling or ResizeUpsampling, $"upsampling must be '{TransposedUpsampling}' or '{ResizeUpsampling}'");
+        Require(OutputFeatures is >= 1 and <= 1024, "output features must be from 1 to 1024");
     }
 
     static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

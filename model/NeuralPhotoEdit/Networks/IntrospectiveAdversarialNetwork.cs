@@ -20,12 +20,18 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
     {
         config.Validate();
         Config = config;
+        // Initialisation makes temporary tensors (random draws, scaled copies). The scope keeps each
+        // referenced until the native call reading it returns — otherwise a collection on another
+        // thread may finalise one mid-call (a native crash) — and frees them all at the end.
+        using var scope = NewDisposeScope();
         trunk = new DiscriminatorTrunk(config);
         encoder = new EncoderHead(trunk.OutputChannels * 16, config);
         discriminator = new DiscriminatorHead(trunk.OutputChannels, config);
         decoder = new Decoder(config);
         RegisterComponents();
         InitialiseWeights();
+        foreach (var parameter in parameters()) parameter.DetachFromDisposeScope();
+        foreach (var buffer in buffers()) buffer.DetachFromDisposeScope();
     }
 
     public IanConfig Config { get; }

@@ -49,7 +49,7 @@ public static class TrainingCheckpoint
     {
         var header = SafeTensorsHeader.Read(path);
         ModelFileException Bad(string problem) => new(path, problem);
-        var network = ModelFile.BuildFromHeader(header);
+        var network = ModelFile.BuildFromHeader(header, AdamPrefix);
         using (var stream = SafeTensorsHeader.OpenForReading(path))
         {
             ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);

@@ -11,7 +11,15 @@ static class CommandRunner
     {
         try
         {
+            // Every tensor a command makes stays referenced until the command ends (inner scopes free
+            // per-step work earlier): no temporary can be finalised while libtorch reads it.
+            using var scope = TorchSharp.torch.NewDisposeScope();
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (NativeFailure.Describe(e) is string message)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+            return 1;
         }
         catch (Exception e) when (IsUserFacing(e))
         {

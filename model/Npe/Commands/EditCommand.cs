@@ -48,6 +48,12 @@ static class EditCommand
                 StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend),
             };
             settings.Validate();
+            // Both sizes come from the headers first: a strokes file of the wrong size (or a huge one)
+            // is refused before either image is decoded.
+            var photoSize = ImageFiles.ReadSize(imagePath);
+            var strokesSize = ImageFiles.ReadSize(strokesPath);
+            if (photoSize != strokesSize)
+                throw new UserInputException($"The strokes image '{strokesPath}' is {strokesSize.Width}×{strokesSize.Height} but the photo is {photoSize.Width}×{photoSize.Height}; they must be the same size.");
             var photo = ImageFiles.Load(imagePath);
             var strokeImage = ImageFiles.Load(strokesPath);
             var region = parse.GetValue(roi) is string r ? RegionOfInterest.Parse(r) : (PixelRect?)null;
@@ -76,6 +82,7 @@ static class EditCommand
     /// <summary>Never replaces the input photo, or any existing file, unless asked to.</summary>
     static void GuardOutput(string output, string input, bool mayOverwrite)
     {
+        ImageFiles.CheckWritable(output, "--out");
         bool sameAsInput = string.Equals(Path.GetFullPath(output), Path.GetFullPath(input), StringComparison.Ordinal);
         if (sameAsInput && !mayOverwrite)
             throw new UserInputException($"'{output}' is the input photo; pass --overwrite to replace it.");

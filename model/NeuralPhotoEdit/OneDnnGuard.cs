@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit;
+
+/// <summary>
+/// Makes sure libtorch's float32 convolutions compute what they should on this CPU.
+/// <para>
+/// Why: libtorch 2.10's oneDNN (mkldnn) transposed convolution returns wrong values — off by 20–100 %
+/// of the output's range, sometimes NaN — on some CPUs (seen on a 2-core AMD EPYC of family 26, Zen 5,
+/// with AVX-512; not on the Xeon the project was first measured on). It hits the decoder's first layer
+/// at batch 1 and every input gradient of a convolution, so edits there were NaN and training would
+/// learn from wrong gradients. Limiting oneDNN's instruction set or switching it off gives correct
+/// values. libtorch has no C API for the switch and TorchSharp doesn't expose it, so this calls
+/// <c>at::globalContext().setUserEnabledMkldnn(false)</c> by its exported C++ name.
+/// </para>
+/// The check compares float32 against float64 (which never goes through oneDNN) on layer shapes that
+/// failed, once per process; oneDNN is switched off only when the check fails. Setting the environment
+/// variable NPE_MKLDNN=0 switches it off unconditionally; NPE_MKLDNN=1 skips the check.
+/// </summary>
+static class OneDnnGuard
+{
+    public static string Status { get; private set; } = "not checked";
+
+    public static void Apply()
+    {
+        string? choice = Environment.GetEnvironmentVariable("NPE_MKLDNN");
+        if (choice == "1") { Status = "oneDNN on (NPE_MKLDNN=1, not checked)"; return; }
+        if (choice == "0") { Disable(); Status = "oneDNN off (NPE_MKLDNN=0)"; return; }
+        double error = WorstRelativeError();
+        if (error < 1e-3) { Status = "oneDNN on (checked)"; return; }
+        Disable();
+        double after = WorstRelativeError();
+        if (after >= 1e-3)
+            throw new InvalidOperationException(
+                $"libtorch computes wrong convolutions on this CPU (relative error {after:G2} even without oneDNN); results would be garbage.");
+        Status = $"oneDNN off (its float32 transposed convolution was wrong on this CPU: relative error {error:G2})";
+    }
+
+    /// <summary>Largest error of float32 transposed convolutions relative to float64, over shapes seen to fail.</summary>
+    static double WorstRelativeError()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var generator = new Generator(1234);
+        double worst = 0;
+        foreach (var (inChannels, outChannels, kernel, stride, padding, side) in Shapes)
+        {
+            var input = randn([1, inChannels, side, side], dtype: ScalarType.Float64, generator: generator);
+            var weight = randn([inChannels, outChannels, kernel, kernel], dtype: ScalarType.Float64, generator: generator);
+            var exact = nn.functional.conv_transpose2d(input, weight, strides: [stride, stride], padding: [padding, padding]);
+            var single = nn.functional.conv_transpose2d(input.to(ScalarType.Float32), weight.to(ScalarType.Float32),
+                                                        strides: [stride, stride], padding: [padding, padding]);
+            var difference = (single.to(ScalarType.Float64) - exact).abs().max().item<double>();
+            double error = difference / exact.abs().max().item<double>();
+            worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
+        }
+        return worst;
+    }
+
+    static readonly (long In, long Out, long Kernel, long Stride, long Padding, long Side)[] Shapes =
+    [
+        (96, 48, 4, 2, 1, 4),   // the shipped decoder's first upsampling
+        (6, 4, 9, 1, 4, 64),    // an RGB-Beta layer's input gradient
+        (2, 4, 5, 1, 2, 64),
+    ];
+
+    static void Disable()
+    {
+        var (library, contextName, mkldnnName, nnpackName) = Exports();
+        if (!NativeLibrary.TryLoad(library, typeof(OneDnnGuard).Assembly, null, out var handle)
+            || !NativeLibrary.TryGetExport(handle, contextName, out var globalContext)
+            || !NativeLibrary.TryGetExport(handle, mkldnnName, out var setMkldnn)
+            || !NativeLibrary.TryGetExport(handle, nnpackName, out var setNnpack))
+            throw new InvalidOperationException(
+                "libtorch's oneDNN convolutions are wrong on this CPU and could not be switched off; results would be garbage.");
+        unsafe
+        {
+            var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+            ((delegate* unmanaged<IntPtr, byte, void>)setMkldnn)(context, 0);
+            // Without oneDNN, libtorch tries NNPACK for every convolution; where NNPACK doesn't support
+            // the CPU that is a failed initialisation and a warning per call. Its fallback is the same.
+            ((delegate* unmanaged<IntPtr, byte, void>)setNnpack)(context, 0);
+        }
+    }
+
+    /// <summary>The library and the functions' exported (mangled) names on this platform.</summary>
+    static (string Library, string GlobalContext, string SetUserEnabledMkldnn, string SetUserEnabledNnpack) Exports() =>
+        OperatingSystem.IsWindows()
+            ? ("torch_cpu", "?globalContext@at@@YAAEAVContext@1@XZ", "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z",
+               "?setUserEnabledNNPACK@Context@at@@QEAAX_N@Z")
+            : ("libtorch_cpu", "_ZN2at13globalContextEv", "_ZN2at7Context20setUserEnabledMkldnnEb",
+               "_ZN2at7Context20setUserEnabledNNPACKEb");
+}
