@@ -106,7 +106,7 @@ public sealed class EditSession : IDisposable
         var colours = all[.., ..3];
         var weights = all[.., 3..];
         var normaliser = weights.sum().mul(Scalars.Of(3));
-        Step(settings, cancellation, output => ((output - colours).square() * weights).sum() / normaliser);
+        Step(settings, cancellation, output => (output.Minus(colours).square() * weights).sum() / normaliser);
         return true;
     }
 
@@ -186,7 +186,7 @@ public sealed class EditSession : IDisposable
                 var norm = gradient.norm();
                 if (!norm.isfinite().item<bool>()) throw ModelFailure();
                 if (norm.item<float>() < 1e-12f) return;   // already where the strokes want it
-                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(stepSize)));
+                Replace(ref _code, z.detach().Minus(gradient * norm.reciprocal().mul(Scalars.Of(stepSize))));
             }
         }
     }
@@ -209,10 +209,10 @@ public sealed class EditSession : IDisposable
         {
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));
-            var change = generated - _initialOutput;
+            var change = generated.Minus(_initialOutput);
             var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
-            var residual = _photoRegion - _initialOutput;
-            var y = _initialOutput + m * change + m.neg().add(Scalars.One, Scalars.One) * residual;
+            var residual = _photoRegion.Minus(_initialOutput);
+            var y = _initialOutput.Plus(m * change).Plus(m.neg().add(Scalars.One, Scalars.One) * residual);   // X̂₀ + MΔ + (1 − M)E
             mask = ImageTensors.ToPlanes(m);
             output = ImageTensors.ToPlanes(generated);
             blend = ImageTensors.ToPlanes(y);

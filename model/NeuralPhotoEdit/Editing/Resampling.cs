@@ -31,6 +31,8 @@ public static class Resampling
             Span<double> sum = stackalloc double[4];
             for (int ox = 0; ox < size; ox++)
             {
+                // A band of a huge region takes long on a busy CPU: leave it early; the loop throws.
+                if (cancellation.IsCancellationRequested) return;
                 sum.Clear();
                 double totalWeight = 0;
                 if (shrinking)
@@ -74,6 +76,7 @@ public static class Resampling
                 }
             }
         });
+        cancellation.ThrowIfCancellationRequested();
         return output;
     }
 

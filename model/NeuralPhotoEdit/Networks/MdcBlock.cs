@@ -27,6 +27,6 @@ public sealed class MdcBlock : nn.Module<Tensor, Tensor>
     {
         var h = mdc1.forward(Activations.LeakyRelu(bn1.forward(x)));
         h = mdc2.forward(Activations.LeakyRelu(bn2.forward(h)));
-        return Activations.LeakyRelu(bnOut.forward(x + h));
+        return Activations.LeakyRelu(bnOut.forward(x.Plus(h)));
     }
 }

@@ -65,7 +65,7 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
             int s = scales[i];
             var scaled = s == 0 ? weight.mean([2, 3], keepdim: true) : weight;
             scaled = scaled * coefficients[1 + i].view(-1, 1, 1, 1);
-            kernel = kernel + (s == 0 ? nn.functional.pad(scaled, [m, m, m, m]) : Placed(scaled, s));
+            kernel = kernel.Plus(s == 0 ? nn.functional.pad(scaled, [m, m, m, m]) : Placed(scaled, s));
         }
         return FastConv2d.Apply(input, kernel, padding: m);
     }
@@ -85,8 +85,8 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
         {
             int s = scales[i];
             output = s == 0
-                ? output + FastConv2d.Apply(input, Scaled(weight.mean([2, 3], keepdim: true), 1 + i), padding: 0)
-                : output + FastConv2d.Apply(input, Scaled(weight, 1 + i), padding: s, dilation: s);
+                ? output.Plus(FastConv2d.Apply(input, Scaled(weight.mean([2, 3], keepdim: true), 1 + i), padding: 0))
+                : output.Plus(FastConv2d.Apply(input, Scaled(weight, 1 + i), padding: s, dilation: s));
         }
         return output;
     }

@@ -29,7 +29,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>
         var ab = torch.sigmoid(alphaBeta).add(Scalars.Of(Epsilon), Scalars.One);
         var alpha = ab[.., 0..1];
         var beta = ab[.., 1..2];
-        return (alpha - beta) / (alpha + beta);   // = 2α/(α+β) − 1
+        return alpha.Minus(beta) / alpha.Plus(beta);   // (α − β)/(α + β) = 2α/(α+β) − 1
     }
 
     public override Tensor forward(Tensor h)
@@ -45,9 +45,9 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>
 
         var r = BetaMean(fromFeatures[.., 0..2]);
         var g = BetaMean(fromFeatures[.., 2..4]
-            + MdcConv2d.ApplyCombined(r, green.Weight[.., (int)c..], green.Coefficients, _scales));
+            .Plus(MdcConv2d.ApplyCombined(r, green.Weight[.., (int)c..], green.Coefficients, _scales)));
         var b = BetaMean(fromFeatures[.., 4..6]
-            + MdcConv2d.ApplyCombined(torch.cat([r, g], 1), blue.Weight[.., (int)c..], blue.Coefficients, _scales));
+            .Plus(MdcConv2d.ApplyCombined(torch.cat([r, g], 1), blue.Weight[.., (int)c..], blue.Coefficients, _scales)));
         return torch.cat([r, g, b], 1);
     }
 
