@@ -37,7 +37,7 @@ public static class AtomicFile
         Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{processId}.tmp");
 
     /// <summary>Deletes the temporaries of <paramref name="path"/> left by processes that no longer run.</summary>
-    public static void RemoveOrphans(string path)
+    static void RemoveOrphans(string path)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;

@@ -30,12 +30,10 @@ public static class Scalars
 /// Tensor sums that don't make a finalizable scalar. TorchSharp 0.107's <c>a + b</c> calls
 /// <c>add(b, 1)</c>, whose implicit scale 1 becomes a native scalar that a collection on another
 /// thread can free mid-call (seen: "Expected false to be true … toFloat" in the decoder under forced
-/// collections). <see cref="Plus"/> passes the cached 1. <c>a - b</c> involves no scalar;
-/// <see cref="Minus"/> is there so that formulas read alike.
+/// collections). <see cref="Plus"/> passes the cached 1. <c>a - b</c> involves no scalar and stays
+/// as it is.
 /// </summary>
 public static class TensorArithmetic
 {
     public static TorchSharp.torch.Tensor Plus(this TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a.add(b, Scalars.One);
-
-    public static TorchSharp.torch.Tensor Minus(this TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a.sub(b);
 }

@@ -33,7 +33,4 @@ public static class TorchRuntime
             _initialised = true;
         }
     }
-
-    /// <summary>What the convolution check found (for benchmarks and diagnostics).</summary>
-    public static string ConvolutionStatus => OneDnnGuard.Status;
 }

@@ -78,7 +78,7 @@ public class FuzzTests(ITestOutputHelper output) : IDisposable
             case 4:
             {
                 kind = "config changed";
-                var header = JsonNode.Parse(Encoding.UTF8.GetString(good, 8, headerLength))!.AsObject();
+                var (header, data) = SafeTensorsBytes.Split(good);
                 var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!.AsObject();
                 var keys = config.Select(p => p.Key).ToArray();
                 string key = keys[random.Next(keys.Length)];
@@ -90,12 +90,12 @@ public class FuzzTests(ITestOutputHelper output) : IDisposable
                     _ => JsonValue.Create("x"),
                 };
                 header["__metadata__"]!["config"] = config.ToJsonString();
-                return Join(header, good[(8 + headerLength)..]);
+                return SafeTensorsBytes.Join(header, data);
             }
             default:
             {
                 kind = "tensor entry changed";
-                var header = JsonNode.Parse(Encoding.UTF8.GetString(good, 8, headerLength))!.AsObject();
+                var (header, data) = SafeTensorsBytes.Split(good);
                 var names = header.Select(p => p.Key).Where(k => k != "__metadata__").ToArray();
                 var entry = header[names[random.Next(names.Length)]]!.AsObject();
                 switch (random.Next(4))
@@ -105,19 +105,9 @@ public class FuzzTests(ITestOutputHelper output) : IDisposable
                     case 2: entry["data_offsets"] = new JsonArray(random.Next(-5, 5000), random.Next(-5, 5000000)); break;
                     default: header.Remove(names[random.Next(names.Length)]); break;
                 }
-                return Join(header, good[(8 + headerLength)..]);
+                return SafeTensorsBytes.Join(header, data);
             }
         }
-    }
-
-    static byte[] Join(JsonObject header, byte[] data)
-    {
-        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        var file = new byte[8 + json.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
-        json.CopyTo(file, 8);
-        data.CopyTo(file, 8 + json.Length);
-        return file;
     }
 
     [Fact]

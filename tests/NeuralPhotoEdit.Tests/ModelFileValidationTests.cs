@@ -24,23 +24,6 @@ public class ModelFileValidationTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    (JsonObject Header, byte[] Data) Split(byte[] file)
-    {
-        int length = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
-        var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, length))!.AsObject();
-        return (header, file[(8 + length)..]);
-    }
-
-    static byte[] Join(JsonObject header, byte[] data)
-    {
-        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        var file = new byte[8 + json.Length + data.Length];
-        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
-        json.CopyTo(file, 8);
-        data.CopyTo(file, 8 + json.Length);
-        return file;
-    }
-
     void AssertRejected(byte[] file, string expected)
     {
         string path = _temp.File($"bad-{Guid.NewGuid():N}.safetensors");
@@ -90,7 +73,7 @@ public class ModelFileValidationTests : IDisposable
     [Fact]
     public void BadJson()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var json = Encoding.UTF8.GetBytes(header.ToJsonString()[..^5] + "!!!");
         var file = new byte[8 + json.Length + data.Length];
         BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
@@ -102,7 +85,7 @@ public class ModelFileValidationTests : IDisposable
     [Fact]
     public void OverlappingRanges()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var entries = header.Where(kv => kv.Key != "__metadata__").Select(kv => kv.Value!.AsObject())
             .Where(e => e["dtype"]!.GetValue<string>() == "F32").OrderBy(e => e["data_offsets"]![0]!.GetValue<long>()).ToList();
         // Move the second tensor's range to start inside the first (keeping its length).
@@ -110,90 +93,90 @@ public class ModelFileValidationTests : IDisposable
         long begin = first["data_offsets"]![0]!.GetValue<long>() + 4;
         long length = second["data_offsets"]![1]!.GetValue<long>() - second["data_offsets"]![0]!.GetValue<long>();
         second["data_offsets"] = new JsonArray(begin, begin + length);
-        AssertRejected(Join(header, data), "overlap");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "overlap");
     }
 
     [Fact]
     public void RangeOutsideTheFile()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var entry = FirstTensor(header, out _);
         long length = entry["data_offsets"]![1]!.GetValue<long>() - entry["data_offsets"]![0]!.GetValue<long>();
         entry["data_offsets"] = new JsonArray(data.Length - length / 2, data.Length - length / 2 + length);
-        AssertRejected(Join(header, data), "outside the file");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "outside the file");
     }
 
     [Fact]
     public void UnknownDtype()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         FirstTensor(header, out _)["dtype"] = "Q4";
-        AssertRejected(Join(header, data), "unknown dtype 'Q4'");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "unknown dtype 'Q4'");
     }
 
     [Fact]
     public void WrongDtypeForTheTensor()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var entry = FirstTensor(header, out var name);
         entry["dtype"] = "I32";     // same size as F32, so only the model check can catch it
-        AssertRejected(Join(header, data), $"'{name}' of dtype I32");
+        AssertRejected(SafeTensorsBytes.Join(header, data), $"'{name}' of dtype I32");
     }
 
     [Fact]
     public void ShapeThatDoesNotMatchTheByteRange()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         FirstTensor(header, out _)["shape"] = new JsonArray(3, 3);
-        AssertRejected(Join(header, data), "needs 36 bytes");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "needs 36 bytes");
     }
 
     [Fact]
     public void WrongShapeForTheNetwork()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var entry = FirstTensor(header, out var name);
         var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
         long elements = shape.Aggregate(1L, (a, b) => a * b);
         entry["shape"] = new JsonArray(elements);   // same bytes, flattened
-        AssertRejected(Join(header, data), $"'{name}' of shape [{elements}]");
+        AssertRejected(SafeTensorsBytes.Join(header, data), $"'{name}' of shape [{elements}]");
     }
 
     [Fact]
     public void MissingTensor()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         FirstTensor(header, out var name);
         header.Remove(name);
-        AssertRejected(Join(header, data), $"missing tensor '{name}'");
+        AssertRejected(SafeTensorsBytes.Join(header, data), $"missing tensor '{name}'");
     }
 
     [Fact]
     public void NotAModelFile()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         header["__metadata__"]!["format"] = "something-else";
-        AssertRejected(Join(header, data), "not a Neural Photo Edit model");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "not a Neural Photo Edit model");
     }
 
     [Fact]
     public void AbsurdConfig()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!;
         config["trunk_widths"] = new JsonArray(100000, 100000, 100000);
         header["__metadata__"]!["config"] = config.ToJsonString();
-        AssertRejected(Join(header, data), "unusable config");
+        AssertRejected(SafeTensorsBytes.Join(header, data), "unusable config");
     }
 
     [Fact]
     public void NonFiniteWeights()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         var entry = FirstTensor(header, out var name);
         long begin = entry["data_offsets"]![0]!.GetValue<long>();
         BitConverter.GetBytes(float.NaN).CopyTo(data, begin);
-        AssertRejected(Join(header, data), $"non-finite values (NaN or infinity) in tensor '{name}'");
+        AssertRejected(SafeTensorsBytes.Join(header, data), $"non-finite values (NaN or infinity) in tensor '{name}'");
     }
 
     [Fact]
@@ -209,21 +192,21 @@ public class ModelFileValidationTests : IDisposable
         string photo = Path.Combine(TestSupport.DemoFolder, "valley.jpg");
         Assert.Contains("is not a model file (.safetensors)", Assert.Throws<ModelFileException>(() => ModelFile.Load(photo)).Message);
         Assert.Contains("is a folder", Assert.Throws<ModelFileException>(() => DefaultModel.Resolve(TestSupport.DemoFolder)).Message);
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         header["adam.d.0.exp_avg"] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(0), ["data_offsets"] = new JsonArray(0, 0) };
         string checkpoint = _temp.File("checkpoint.safetensors");
-        File.WriteAllBytes(checkpoint, Join(header, data));
+        File.WriteAllBytes(checkpoint, SafeTensorsBytes.Join(header, data));
         Assert.Contains("is a training checkpoint, not a model", Assert.Throws<ModelFileException>(() => ModelFile.Load(checkpoint)).Message);
     }
 
     [Fact]
     public void AVeryLongTensorNameIsShortenedInTheMessage()
     {
-        var (header, data) = Split(_good);
+        var (header, data) = SafeTensorsBytes.Split(_good);
         string name = new string('x', 5000);
         header[name] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray(0), ["data_offsets"] = new JsonArray(0, 0) };
         string path = _temp.File("long.safetensors");
-        File.WriteAllBytes(path, Join(header, data));
+        File.WriteAllBytes(path, SafeTensorsBytes.Join(header, data));
         var message = Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message;
         Assert.True(message.Length < 200 + path.Length, message);
     }

@@ -65,7 +65,7 @@ public sealed class EditSession : IDisposable
             ? strokes
             : throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
 
-    void Encode(CancellationToken cancellation = default)
+    void Encode(CancellationToken cancellation)
     {
         var planes = Resampling.ToModelPlanes(_photo, Roi, _size, alphaWeighted: false, cancellation);
         cancellation.ThrowIfCancellationRequested();
@@ -106,7 +106,7 @@ public sealed class EditSession : IDisposable
         var colours = all[.., ..3];
         var weights = all[.., 3..];
         var normaliser = weights.sum().mul(Scalars.Of(3));
-        Step(settings, cancellation, output => (output.Minus(colours).square() * weights).sum() / normaliser);
+        Step(settings, cancellation, output => ((output - colours).square() * weights).sum() / normaliser);
         return true;
     }
 
@@ -154,8 +154,7 @@ public sealed class EditSession : IDisposable
     /// <summary>Makes the rendered result the new photo and encodes it again.</summary>
     public void Commit(EditSettings settings, CancellationToken cancellation = default)
     {
-        var committed = Render(settings, cancellation).Image;
-        _photo = committed;
+        _photo = Render(settings, cancellation).Image;
         Encode(cancellation);
     }
 
@@ -186,7 +185,7 @@ public sealed class EditSession : IDisposable
                 var norm = gradient.norm();
                 if (!norm.isfinite().item<bool>()) throw ModelFailure();
                 if (norm.item<float>() < 1e-12f) return;   // already where the strokes want it
-                Replace(ref _code, z.detach().Minus(gradient * norm.reciprocal().mul(Scalars.Of(stepSize))));
+                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(stepSize)));
             }
         }
     }
@@ -209,9 +208,9 @@ public sealed class EditSession : IDisposable
         {
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));
-            var change = generated.Minus(_initialOutput);
+            var change = generated - _initialOutput;
             var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
-            var residual = _photoRegion.Minus(_initialOutput);
+            var residual = _photoRegion - _initialOutput;
             var y = _initialOutput.Plus(m * change).Plus(m.neg().add(Scalars.One, Scalars.One) * residual);   // X̂₀ + MΔ + (1 − M)E
             mask = ImageTensors.ToPlanes(m);
             output = ImageTensors.ToPlanes(generated);

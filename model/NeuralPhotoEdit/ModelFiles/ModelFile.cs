@@ -13,6 +13,8 @@ public static class ModelFile
     public const string Format = "neural-photo-edit/ian";
     public const string FormatVersion = "1";
     public const string ConfigKey = "config";
+    /// <summary>Names of the optimiser tensors a training checkpoint adds to a model file's.</summary>
+    public const string CheckpointTensorPrefix = "adam.";
 
     public static void Save(string path, IntrospectiveAdversarialNetwork network,
                             IReadOnlyDictionary<string, string>? facts = null, bool halfPrecision = false,
@@ -102,7 +104,7 @@ public static class ModelFile
         {
             if (ignorePrefix is not null && name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
             if (!expected.ContainsKey(name))
-                throw Bad(name.StartsWith("adam.", StringComparison.Ordinal)
+                throw Bad(name.StartsWith(CheckpointTensorPrefix, StringComparison.Ordinal)
                     ? "is a training checkpoint, not a model; use the model.safetensors written beside it"
                     : $"has tensor {SafeTensorsHeader.Quote(name)}, which the config's network does not have");
         }

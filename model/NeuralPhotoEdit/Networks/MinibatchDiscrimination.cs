@@ -33,7 +33,7 @@ public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
         if (_kernels == 0) return features;
         long n = features.shape[0];
         var m = features.matmul(projection).view(n, _kernels, _dims);            // N×K×D
-        var l1 = m.unsqueeze(0).Minus(m.unsqueeze(1)).abs().sum(3);                  // N×N×K
+        var l1 = (m.unsqueeze(0) - m.unsqueeze(1)).abs().sum(3);                  // N×N×K
         // Exclude each sample's distance to itself (exp(0) = 1 would say nothing).
         var notSelf = torch.eye(n, device: features.device).unsqueeze(2).neg().add(Scalars.One, Scalars.One);
         var closeness = (torch.exp(-l1) * notSelf).sum(1).div(Scalars.Of(Math.Max(1, n - 1))).Plus(bias);  // N×K

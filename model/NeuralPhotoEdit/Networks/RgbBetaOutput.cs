@@ -29,7 +29,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>
         var ab = torch.sigmoid(alphaBeta).add(Scalars.Of(Epsilon), Scalars.One);
         var alpha = ab[.., 0..1];
         var beta = ab[.., 1..2];
-        return alpha.Minus(beta) / alpha.Plus(beta);   // (α − β)/(α + β) = 2α/(α+β) − 1
+        return (alpha - beta) / alpha.Plus(beta);   // (α − β)/(α + β) = 2α/(α+β) − 1
     }
 
     public override Tensor forward(Tensor h)

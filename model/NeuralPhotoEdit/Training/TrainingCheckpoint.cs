@@ -14,7 +14,7 @@ namespace NeuralPhotoEdit.Training;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    const string AdamPrefix = "adam.";
+    const string AdamPrefix = ModelFile.CheckpointTensorPrefix;
 
     public sealed record Position(long Step, int Seed, double TrainSeconds);
 
