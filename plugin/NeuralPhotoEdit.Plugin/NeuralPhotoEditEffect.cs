@@ -17,7 +17,7 @@ namespace NeuralPhotoEdit.Plugin;
 /// </summary>
 public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 {
-    internal enum Names { StepSize, Steps, StrokesLayer, Sigma, Blend, Mode, Seed, Device, Model }
+    internal enum Names { StepSize, Steps, StrokesLayer, Sigma, Blend, Mask, Mode, Seed, Device, Model }
 
     const string LayerAbove = "(the layer above this one)";
     static readonly string[] DeviceChoices = ["Auto", "CPU", "GPU"];
@@ -44,7 +44,8 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             new Int32Property(Names.Steps, EditSettings.DefaultSteps, 0, 200),
             new StaticListChoiceProperty(Names.StrokesLayer, layers.ToArray(), 0),
             new DoubleProperty(Names.Sigma, EditSettings.DefaultSigma, 0, EditSettings.MaxSigma),
-            StaticListChoiceProperty.CreateForEnum<BlendMode>(Names.Blend, BlendMode.Detail),
+            StaticListChoiceProperty.CreateForEnum<BlendMode>(Names.Blend, BlendMode.Guided),
+            StaticListChoiceProperty.CreateForEnum<MaskMode>(Names.Mask, MaskMode.EdgeAware),
             StaticListChoiceProperty.CreateForEnum<PluginMode>(Names.Mode, PluginMode.EditWithStrokes),
             new Int32Property(Names.Seed, 0, 0, int.MaxValue),
             new StaticListChoiceProperty(Names.Device, DeviceChoices, 0),
@@ -70,8 +71,10 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         Describe(Names.StrokesLayer, "Strokes layer", "The layer with your rough colour strokes (colour = target, opacity = strength).");
         ui.SetPropertyControlType(Names.StrokesLayer, PropertyControlType.DropDown);
         Describe(Names.Sigma, "Mask softness", "Blur of the change mask, in model pixels: higher blends the edit in more softly.");
-        Describe(Names.Blend, "Blend", "Detail keeps the photo's own texture under the edit; Paper blends in the model's output.");
+        Describe(Names.Blend, "Blend", "Guided carries the change as a colour transform that keeps the photo's edges and texture sharp; Detail adds the upsampled change; Paper blends in the model's output.");
         ui.SetPropertyControlType(Names.Blend, PropertyControlType.RadioButton);
+        Describe(Names.Mask, "Where the change goes", "EdgeAware follows the strokes into what belongs with them and stops at the photo's edges; Paper uses the paper's mask alone.");
+        ui.SetPropertyControlType(Names.Mask, PropertyControlType.RadioButton);
         Describe(Names.Mode, "Mode", "Edit with strokes, show the model's reconstruction only, or draw a random sample (with the seed).");
         Describe(Names.Seed, "Seed", "Seed for random samples: the same seed gives the same sample.");
         Describe(Names.Device, "Device", "Where the model runs: Auto uses a CUDA GPU when one is available.");
@@ -140,6 +143,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
                 Steps = token.GetProperty<Int32Property>(Names.Steps)!.Value,
                 Sigma = token.GetProperty<DoubleProperty>(Names.Sigma)!.Value,
                 Blend = (BlendMode)token.GetProperty<StaticListChoiceProperty>(Names.Blend)!.Value,
+                Mask = (MaskMode)token.GetProperty<StaticListChoiceProperty>(Names.Mask)!.Value,
             },
             Mode = (PluginMode)token.GetProperty<StaticListChoiceProperty>(Names.Mode)!.Value,
             Seed = token.GetProperty<Int32Property>(Names.Seed)!.Value,

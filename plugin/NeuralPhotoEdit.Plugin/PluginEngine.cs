@@ -48,11 +48,11 @@ public sealed class PluginEngine : IDisposable
         request.Settings.Validate();
         var photo = request.Photo;
         var strokes = request.Mode == PluginMode.EditWithStrokes ? CheckStrokes(request) : request.Strokes;
-        var roi = ChooseRegion(request, strokes);
+        var area = EditSession.ChooseArea(photo, request.Selection ?? WholeImageWithoutStrokes(request, strokes), strokes);
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
-        var session = Session(model, photo, roi, cancellation);
+        var session = Session(model, photo, area, cancellation);
         session.Reset();
         switch (request.Mode)
         {
@@ -64,31 +64,9 @@ public sealed class PluginEngine : IDisposable
                 session.Sample(request.Seed);
                 break;
             case PluginMode.ReconstructOnly:
-                return new PluginResult(ReconstructOnly(session, request.Settings, cancellation), null);
+                return new PluginResult(session.Reconstruction(cancellation), null);
         }
         return new PluginResult(session.Render(request.Settings, cancellation).Image, null);
-    }
-
-    /// <summary>Shows what the model sees: the region replaced by its reconstruction X̂₀, blended as the
-    /// paper's Y with a full mask (useful to judge how well the model knows a photo).</summary>
-    static RgbaImage ReconstructOnly(EditSession session, EditSettings settings, CancellationToken cancellation)
-    {
-        var result = session.Render(settings with { Blend = BlendMode.Paper }, cancellation);
-        var image = session.Photo.Clone();
-        var roi = session.Roi;
-        int size = session.ModelSize;
-        for (int y = roi.Y; y < roi.Bottom; y++)
-        {
-            if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
-            for (int x = roi.X; x < roi.Right; x++)
-            {
-                double u = (x - roi.X + 0.5) * size / roi.Width, v = (y - roi.Y + 0.5) * size / roi.Height;
-                int o = image.Offset(x, y);
-                for (int c = 0; c < 3; c++)
-                    image.Pixels[o + c] = ImageTensors.ToByte(Resampling.Sample(result.ModelOutput, c, size, u, v));
-            }
-        }
-        return image;
     }
 
     static RgbaImage CheckStrokes(PluginRequest request)
@@ -102,15 +80,10 @@ public sealed class PluginEngine : IDisposable
         return strokes;
     }
 
-    static PixelRect ChooseRegion(PluginRequest request, RgbaImage? strokes)
-    {
-        var photo = request.Photo;
-        if (request.Selection is PixelRect selection)
-            return RegionOfInterest.Validate(selection, photo.Width, photo.Height);
-        if (strokes is not null && RegionOfInterest.StrokeBounds(strokes) is PixelRect bounds)
-            return RegionOfInterest.Around(bounds, photo.Width, photo.Height);
-        return RegionOfInterest.Validate(new PixelRect(0, 0, photo.Width, photo.Height), photo.Width, photo.Height);
-    }
+    /// <summary>Without a selection the area is the strokes' surroundings; without strokes (sampling,
+    /// reconstruction) it is the whole image.</summary>
+    static PixelRect? WholeImageWithoutStrokes(PluginRequest request, RgbaImage? strokes) =>
+        strokes is null || RegionOfInterest.StrokeBounds(strokes) is null ? new PixelRect(0, 0, request.Photo.Width, request.Photo.Height) : null;
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
     static LoadedModel Model(string? path, string device)
@@ -128,12 +101,12 @@ public sealed class PluginEngine : IDisposable
     }
 
     /// <summary>The session for this photo region and model, encoding only when one of them changed.</summary>
-    EditSession Session(LoadedModel model, RgbaImage photo, PixelRect roi, CancellationToken cancellation)
+    EditSession Session(LoadedModel model, RgbaImage photo, WorkArea area, CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{roi}|{ContentHash(photo, roi, cancellation)}";
+        string key = $"{_modelKey}|{area.Bounds}|{ContentHash(photo, area.Bounds, cancellation)}";
         if (_session is not null && _sessionKey == key) return _session;
         Forget();
-        _session = EditSession.Open(model.Network, photo, roi, cancellation: cancellation);
+        _session = EditSession.Open(model.Network, photo, area, cancellation: cancellation);
         _sessionKey = key;
         return _session;
     }

@@ -85,7 +85,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     [Fact]
     public void PixelsWithoutMaskStayAndPixelsOutsideTheRegionAreBitIdentical()
     {
-        foreach (var blend in new[] { BlendMode.Detail, BlendMode.Paper })
+        foreach (var blend in Enum.GetValues<BlendMode>())
         {
             var result = Edit(new EditSettings { Blend = blend });
             var input = _shared.Photo.Pixels;
@@ -99,8 +99,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
                     {
                         for (int c = 0; c < 3; c++) Assert.Equal(input[o + c], output[o + c]);
                     }
-                    else if (result.MaskAt(x, y) < 0.01f)
-                    {
+                    else if (blend != BlendMode.Guided && result.MaskAt(x, y) < 0.01f)
+                    {   // (the guided transfer fits the change over a neighbourhood: it may reach a few pixels further)
                         for (int c = 0; c < 3; c++) Assert.InRange(output[o + c] - input[o + c], -1, 1);
                     }
                 }
@@ -128,30 +128,11 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     }
 
     [Fact]
-    public void TheMaskFollowsThePapersFormula()
-    {
-        var settings = new EditSettings();
-        var result = Edit(settings);
-        Assert.All(result.Mask, m => Assert.InRange(m, 0f, 1f));
-        Assert.Contains(result.Mask, m => m > 0.05f);
-        // Y = X̂₀ + MΔ + (1 − M)E with E = X − X̂₀ is X + M·(G(Z) − X): check it pixel by pixel.
-        int size = result.ModelSize, plane = size * size;
-        var x = Resampling.ToModelPlanes(_shared.Photo, result.Roi, size, alphaWeighted: false);
-        for (int c = 0; c < 3; c++)
-            for (int i = 0; i < plane; i++)
-            {
-                float m = result.Mask[i], g = result.ModelOutput[c * plane + i], photo = x[c * plane + i];
-                // (Y only depends on M through this formula; M itself is min(k·blur(mean|Δ|), 1).)
-                Assert.Equal(photo + m * (g - photo), result.ModelBlend[c * plane + i], 1e-4f);
-            }
-    }
-
-    [Fact]
     public void LightenDarkenNudgeSampleResetAndCommit()
     {
         var settings = new EditSettings { Steps = 10 };
         using var session = EditSession.Open(_shared.Model.Network, _shared.Photo, new PixelRect(300, 100, 200, 200));
-        double Brightness(EditResult r) => r.ModelOutput.Average();
+        double Brightness(EditResult r) => r.Image.Crop(r.Roi).Pixels.Where((_, i) => i % 4 != 3).Average(v => (double)v);
         var neutral = session.Render(settings);
 
         session.Lighten(1, settings);

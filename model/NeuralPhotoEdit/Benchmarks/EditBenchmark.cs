@@ -8,12 +8,14 @@ namespace NeuralPhotoEdit.Benchmarks;
 
 public sealed record EditBenchmarkResult(string Model, double StepMs, double EncodeMs, double DecodeMs,
                                          [property: System.Text.Json.Serialization.JsonPropertyName("edit_12mp_ms")] double Edit12MpMs,
+                                         [property: System.Text.Json.Serialization.JsonPropertyName("edit_wide_ms")] double EditWideMs,
                                          double PeakMb, int Threads, string Device);
 
 /// <summary>
 /// Times the editor: one latent step, one encode and one decode at the model's resolution (medians),
-/// and a whole edit of a 12-megapixel (4000×3000) photo with a 512×512 region and 20 steps — from
-/// pixels in memory to the blended result, file I/O excluded.
+/// a whole edit of a 12-megapixel (4000×3000) photo with a 512×512 region and 20 steps — from
+/// pixels in memory to the blended result, file I/O excluded — and a whole edit of a stroke across
+/// the full width of a 6000×2000 photo (the work area chosen around the strokes: several windows).
 /// </summary>
 public static class EditBenchmark
 {
@@ -53,9 +55,24 @@ public static class EditBenchmark
             session.Render(settings);
         });
 
+        var widePhoto = SyntheticPhoto(6000, 2000);
+        var wideStrokes = new RgbaImage(6000, 2000);
+        for (int y = 150; y < 230; y++)
+            for (int xx = 100; xx < 5900; xx++)
+            {
+                int o = wideStrokes.Offset(xx, y);
+                wideStrokes.Pixels[o] = 40; wideStrokes.Pixels[o + 1] = 90; wideStrokes.Pixels[o + 2] = 200; wideStrokes.Pixels[o + 3] = 255;
+            }
+        double wide = Median(3, () =>
+        {
+            using var session = EditSession.Open(network, widePhoto, null, wideStrokes, device);
+            session.Paint(wideStrokes, settings);
+            session.Render(settings);
+        });
+
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        return new EditBenchmarkResult(modelName, Round(step), Round(encode), Round(decode), Round(whole),
+        return new EditBenchmarkResult(modelName, Round(step), Round(encode), Round(decode), Round(whole), Round(wide),
             Math.Round(process.PeakWorkingSet64 / 1048576.0), get_num_threads(), device.ToString());
     }
 

@@ -6,11 +6,13 @@ using static TorchSharp.torch;
 namespace NeuralPhotoEdit.Editing;
 
 /// <summary>
-/// The Neural Photo Editor (Brock et al. 2017, §2) on one region of one photo. Opening a session
-/// encodes the region once: Z₀ = μ(E(X)), X̂₀ = G(Z₀), E = X − X̂₀. Edits move the code Z (painting
-/// with strokes, lightening, nudging latents, sampling); <see cref="Render"/> decodes it and blends the
-/// change into the photo through the paper's mask, at any photo size — only the region is processed.
-/// Front ends (the command line, the Paint.NET plugin) all drive this one class.
+/// The Neural Photo Editor (Brock et al. 2017, §2) on one photo. Opening a session chooses the work
+/// area and its windows (<see cref="WorkArea"/>) and encodes every window once:
+/// Z₀ = μ(E(X)), X̂₀ = G(Z₀). Edits move the codes Z (painting with strokes, lightening, nudging
+/// latents, sampling); <see cref="Render"/> decodes them, joins the windows' changes
+/// Δ = G(Z) − X̂₀ on the work grid, confines them with the mask and carries them to the
+/// full-resolution photo (<see cref="EditSettings.Mask"/>, <see cref="EditSettings.Blend"/>). Only the
+/// work area is processed. Front ends (the command line, the Paint.NET plugin) all drive this class.
 /// </summary>
 public sealed class EditSession : IDisposable
 {
@@ -18,18 +20,19 @@ public sealed class EditSession : IDisposable
     readonly Device _device;
     readonly int _size;
     RgbaImage _photo;
-    Tensor _photoRegion = null!;      // X, 1×3×S×S
-    Tensor _initialCode = null!;      // Z₀
-    Tensor _initialOutput = null!;    // X̂₀ = G(Z₀)
+    float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
+    float[]? _gridStrokes;            // the strokes' coverage on the grid, once painted
+    Tensor _initialCode = null!;      // Z₀, one row per window
+    Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
 
-    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect roi, Device device, CancellationToken cancellation)
+    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area, Device device, CancellationToken cancellation)
     {
         _network = network;
         _device = device;
         _size = network.Config.ImageSize;
         _photo = photo;
-        Roi = roi;
+        Area = area;
         Encode(cancellation);
     }
 
@@ -37,27 +40,41 @@ public sealed class EditSession : IDisposable
     public static int EncodeCount => _encodeCount;
     static int _encodeCount;
 
-    public PixelRect Roi { get; }
+    public WorkArea Area { get; }
+    /// <summary>The only pixels an edit may change.</summary>
+    public PixelRect Roi => Area.Bounds;
     public RgbaImage Photo => _photo;
     public int ModelSize => _size;
 
     /// <summary>
-    /// Opens a session on <paramref name="photo"/>. The region is <paramref name="roi"/> when given,
-    /// else the strokes' bounding box grown by a margin and made square.
+    /// Opens a session on <paramref name="photo"/>. The work area is <paramref name="roi"/> when given
+    /// (nothing outside it changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).
     /// </summary>
     public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect? roi = null,
-                                   RgbaImage? strokes = null, Device? device = null, CancellationToken cancellation = default)
+                                   RgbaImage? strokes = null, Device? device = null, CancellationToken cancellation = default) =>
+        Open(network, photo, ChooseArea(photo, roi, strokes), device, cancellation);
+
+    /// <summary>Opens a session on a work area chosen with <see cref="ChooseArea"/>.</summary>
+    public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area,
+                                   Device? device = null, CancellationToken cancellation = default)
     {
-        var region = roi is PixelRect r
-            ? RegionOfInterest.Validate(r, photo.Width, photo.Height)
-            : RegionOfInterest.Around(
-                (strokes is null ? null : RegionOfInterest.StrokeBounds(CheckSameSize(strokes, photo)))
-                    ?? throw new UserInputException("Nothing to edit: the strokes are empty and no region was given."),
-                photo.Width, photo.Height);
-        if (region.Width < RegionOfInterest.MinimumSide || region.Height < RegionOfInterest.MinimumSide)
-            throw new UserInputException($"The image is too small to edit ({photo.Width}×{photo.Height}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
         var dev = device ?? network.parameters().First().device;
-        return new EditSession(network, photo, region, dev, cancellation);
+        return new EditSession(network, photo, area, dev, cancellation);
+    }
+
+    /// <summary>The work area for a photo: <paramref name="roi"/> when given (nothing outside it
+    /// changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).</summary>
+    public static WorkArea ChooseArea(RgbaImage photo, PixelRect? roi, RgbaImage? strokes)
+    {
+        var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(CheckSameSize(strokes, photo));
+        var area = roi is PixelRect r
+            ? WorkArea.Within(RegionOfInterest.Validate(r, photo.Width, photo.Height), photo.Width, photo.Height, strokeBounds)
+            : WorkArea.AroundStrokes(
+                strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no region was given."),
+                photo.Width, photo.Height);
+        if (area.Bounds.Width < RegionOfInterest.MinimumSide || area.Bounds.Height < RegionOfInterest.MinimumSide)
+            throw new UserInputException($"The image is too small to edit ({photo.Width}×{photo.Height}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
+        return area;
     }
 
     static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo) =>
@@ -67,20 +84,24 @@ public sealed class EditSession : IDisposable
 
     void Encode(CancellationToken cancellation)
     {
-        var planes = Resampling.ToModelPlanes(_photo, Roi, _size, alphaWeighted: false, cancellation);
+        var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
+        _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         _network.eval();
-        var x = tensor(planes, [1, 3, _size, _size], device: _device);
+        var x = tensor(planes, [Area.Windows.Count, 3, _size, _size], device: _device);
         var z = _network.Encode(x).Mean;
         Interlocked.Increment(ref _encodeCount);
         var output = CheckFinite(_network.Decode(z));
-        Replace(ref _photoRegion, x);
         Replace(ref _initialCode, z);
         Replace(ref _initialOutput, output);
         Replace(ref _code, z.clone());
     }
+
+    /// <summary>Every window at the model's resolution, one after another (windows × planes × S × S).</summary>
+    float[] WindowPlanes(RgbaImage image, bool alphaWeighted, CancellationToken cancellation) =>
+        Area.Windows.SelectMany(window => Resampling.ToModelPlanes(image, window, _size, alphaWeighted, cancellation)).ToArray();
 
     static void Replace(ref Tensor field, Tensor value)
     {
@@ -91,28 +112,31 @@ public sealed class EditSession : IDisposable
     /// <summary>
     /// The contextual paintbrush: <paramref name="settings"/>.Steps steps of normalised gradient descent
     /// on the alpha-weighted mean squared error between G(Z) and the stroke colours, over the painted
-    /// pixels of the region. Returns false (and changes nothing) when no stroke falls in the region.
+    /// pixels of each window. Returns false (and changes nothing) when no stroke falls in the area.
     /// </summary>
     public bool Paint(RgbaImage strokes, EditSettings settings, CancellationToken cancellation = default)
     {
         settings.Validate();
         CheckSameSize(strokes, _photo);
-        var planes = Resampling.ToModelPlanes(strokes, Roi, _size, alphaWeighted: true, cancellation);
-        int plane = _size * _size;
-        if (!planes.AsSpan(3 * plane, plane).ContainsAnyExcept(0f)) return false;
+        var planes = WindowPlanes(strokes, alphaWeighted: true, cancellation);
+        var grid = Resampling.ToPlanes(strokes, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: true, cancellation);
+        int gridPlane = Area.GridWidth * Area.GridHeight;
+        if (!grid.AsSpan(3 * gridPlane, gridPlane).ContainsAnyExcept(0f)) return false;
+        _gridStrokes = grid[(3 * gridPlane)..];
 
         using var scope = NewDisposeScope();
-        var all = tensor(planes, [1, 4, _size, _size], device: _device);
+        var all = tensor(planes, [Area.Windows.Count, 4, _size, _size], device: _device);
         var colours = all[.., ..3];
         var weights = all[.., 3..];
-        var normaliser = weights.sum().mul(Scalars.Of(3));
-        Step(settings, cancellation, output => ((output - colours).square() * weights).sum() / normaliser);
+        // Per window: Σ w·(G(Z) − S)² / (3 Σ w); a window without strokes contributes nothing.
+        var normaliser = weights.sum([1, 2, 3]).mul(Scalars.Of(3)).clamp_min(Scalars.Of(1e-6));
+        Step(settings, cancellation, output => ((output - colours).square() * weights).sum([1, 2, 3]) / normaliser);
         return true;
     }
 
     /// <summary>Lightens (<paramref name="amount"/> &gt; 0) or darkens (&lt; 0) the model's output where
-    /// <paramref name="weights"/> (size×size, [0, 1], null = the whole region) is on — the paper's
-    /// scroll-wheel control, as gradient steps on mean brightness.</summary>
+    /// <paramref name="weights"/> (size×size, [0, 1], null = everywhere; the same for every window) is
+    /// on — the paper's scroll-wheel control, as gradient steps on mean brightness.</summary>
     public void Lighten(double amount, EditSettings settings, float[]? weights = null, CancellationToken cancellation = default)
     {
         settings.Validate();
@@ -121,34 +145,35 @@ public sealed class EditSession : IDisposable
         var normaliser = w.sum().clamp_min(Scalars.Of(1e-6)).mul(Scalars.Of(3));
         double sign = Math.Sign(amount);
         var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
-        Step(scaled, cancellation, output => (output * w).sum().mul(Scalars.Of(-sign)) / normaliser);
+        Step(scaled, cancellation, output => (output * w).sum([1, 2, 3]).mul(Scalars.Of(-sign)) / normaliser);
     }
 
     /// <summary>The latent brush: moves each chosen latent entry a fraction <paramref name="strength"/>
     /// (0–1) of the way toward <paramref name="target"/> (the paper's slider, −1…1, scaled to the
-    /// prior's ±3σ).</summary>
+    /// prior's ±3σ), in every window.</summary>
     public void NudgeLatents(IReadOnlyList<int> indices, double target, double strength)
     {
         if (!double.IsFinite(target) || target is < -1 or > 1) throw new UserInputException("The latent target must be between −1 and 1.");
         if (!double.IsFinite(strength) || strength is < 0 or > 1) throw new UserInputException("The nudge strength must be between 0 and 1.");
         long latent = _code.shape[1];
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (int i in indices)
         {
             if (i < 0 || i >= latent) throw new UserInputException($"Latent index {i} is outside 0…{latent - 1}.");
-            using var entry = _code[0, i];
-            entry.add_(Scalars.Of((target * 3 - entry.item<float>()) * strength), Scalars.One);
+            var entry = _code[.., i];
+            entry.add_(entry.neg().add(Scalars.Of(target * 3), Scalars.One).mul(Scalars.Of(strength)), Scalars.One);
         }
     }
 
-    /// <summary>Replaces the code with a random one from the prior (seeded: same seed, same sample).</summary>
+    /// <summary>Replaces the codes with random ones from the prior (seeded: same seed, same sample).</summary>
     public void Sample(int seed)
     {
         using var generator = new Generator((ulong)seed, _device);
         Replace(ref _code, randn(_initialCode.shape, generator: generator, device: _device));
     }
 
-    /// <summary>Back to the photo's own code: Z = Z₀.</summary>
+    /// <summary>Back to the photo's own codes: Z = Z₀.</summary>
     public void Reset() => Replace(ref _code, _initialCode.clone());
 
     /// <summary>Makes the rendered result the new photo and encodes it again.</summary>
@@ -159,50 +184,60 @@ public sealed class EditSession : IDisposable
     }
 
     /// <summary>
-    /// Normalised gradient descent on Z: Z ← Z − η·∇/‖∇‖, Steps times, with η halved whenever a step
-    /// made the loss worse. Why the halving: a fixed step length cannot settle, so once the code is
-    /// within η of where the strokes want it, further steps jump back and forth across it and a larger
-    /// η would end further away than a smaller one (measured on the demo strokes: η 2 moved the colour
-    /// 64 % of the way, η 1 79 %). Halving after an overshoot keeps "larger η, bolder edit" true.
+    /// Normalised gradient descent on each window's code: Z ← Z − η·∇/‖∇‖, Steps times, with a
+    /// window's η halved whenever its step made its loss worse. Why the halving: a fixed step length
+    /// cannot settle, so once the code is within η of where the strokes want it, further steps jump
+    /// back and forth across it and a larger η would end further away than a smaller one (measured on
+    /// the demo strokes: η 2 moved the colour 64 % of the way, η 1 79 %). Halving after an overshoot
+    /// keeps "larger η, bolder edit" true. <paramref name="loss"/> gives one value per window; the
+    /// windows' codes are independent (batch norm runs on its stored statistics), so one backward
+    /// pass of their sum gives every window its own gradient.
     /// </summary>
     void Step(EditSettings settings, CancellationToken cancellation, Func<Tensor, Tensor> loss)
     {
         if (settings.StepSize == 0) return;
         _network.eval();
-        double stepSize = settings.StepSize, previousLoss = double.PositiveInfinity;
+        int windows = Area.Windows.Count;
+        var stepSizes = Enumerable.Repeat(settings.StepSize, windows).ToArray();
+        var previous = Enumerable.Repeat(double.PositiveInfinity, windows).ToArray();
+        var done = new bool[windows];
         for (int i = 0; i < settings.Steps; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var z = _code.detach().requires_grad_(true);
-            var value = loss(_network.Decode(z));
-            var gradient = autograd.grad([value], [z])[0];
-            double current = value.item<float>();
-            if (current > previousLoss) stepSize /= 2;
-            previousLoss = current;
-            using (no_grad())
+            var values = loss(_network.Decode(z));
+            var gradient = autograd.grad([values.sum()], [z])[0];
+            using var _ = no_grad();
+            var current = values.detach().cpu().data<float>().ToArray();
+            var norms = gradient.norm(1, keepdim: false).cpu().data<float>().ToArray();
+            var scale = new float[windows];
+            for (int w = 0; w < windows; w++)
             {
-                var norm = gradient.norm();
-                if (!norm.isfinite().item<bool>()) throw ModelFailure();
-                if (norm.item<float>() < 1e-12f) return;   // already where the strokes want it
-                Replace(ref _code, z.detach() - gradient * norm.reciprocal().mul(Scalars.Of(stepSize)));
+                if (!float.IsFinite(norms[w])) throw ModelFailure();
+                if (current[w] > previous[w]) stepSizes[w] /= 2;
+                previous[w] = current[w];
+                if (norms[w] < 1e-12f) done[w] = true;   // already where the strokes want it
+                scale[w] = done[w] ? 0 : (float)(stepSizes[w] / norms[w]);
             }
+            if (done.All(d => d)) return;
+            Replace(ref _code, z.detach() - gradient * tensor(scale, [windows, 1], device: _device));
         }
     }
 
     /// <summary>
-    /// Decodes the current code and blends it into the photo. At the model's resolution:
-    /// Δ = G(Z) − X̂₀, M = min(k·blur_σ(mean_c |Δ|), 1) (k = 1 is the paper's mask; see
-    /// <see cref="EditSettings.MaskGain"/>), Y = X̂₀ + MΔ + (1 − M)E. At full resolution,
-    /// M and G(Z) (paper) or MΔ (detail) are upsampled bilinearly, M fades out toward the region's
-    /// border (<see cref="RegionFeather"/>), and the result is applied to the region's pixels only;
-    /// everything else, and alpha everywhere, is copied unchanged.
+    /// Decodes the current codes and puts the change into the photo. At the model's resolution, per
+    /// window: Δ = G(Z) − X̂₀ and the paper's mask M = min(k·blur_σ(mean_c |Δ|), 1). On the work grid:
+    /// the windows' Δ, M and G(Z) joined with weights that fade toward each window's edge; the mask
+    /// times the affinity to the strokes (<see cref="MaskMode.EdgeAware"/>) and a fade toward the
+    /// area's inner borders. At full resolution: the blend (<see cref="BlendMode"/>) on the area's
+    /// pixels only; everything else, and alpha everywhere, is copied unchanged.
     /// </summary>
     public EditResult Render(EditSettings settings, CancellationToken cancellation = default)
     {
         settings.Validate();
         cancellation.ThrowIfCancellationRequested();
-        float[] mask, output, blend, delta;
+        float[] masks, changes, outputs;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -210,39 +245,155 @@ public sealed class EditSession : IDisposable
             var generated = CheckFinite(_network.Decode(_code));
             var change = generated - _initialOutput;
             var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
-            var residual = _photoRegion - _initialOutput;
-            var y = _initialOutput.Plus(m * change).Plus(m.neg().add(Scalars.One, Scalars.One) * residual);   // X̂₀ + MΔ + (1 − M)E
-            mask = ImageTensors.ToPlanes(m);
-            output = ImageTensors.ToPlanes(generated);
-            blend = ImageTensors.ToPlanes(y);
-            delta = ImageTensors.ToPlanes(change);
+            masks = ImageTensors.ToPlanes(m);
+            changes = ImageTensors.ToPlanes(change);
+            outputs = ImageTensors.ToPlanes(generated);
         }
-        var image = BlendIntoPhoto(settings.Blend, mask, settings.Blend == BlendMode.Paper ? output : delta, cancellation);
-        return new EditResult(image, Roi, _size, mask, output, blend);
+        var joined = JoinWindows(masks, changes, outputs, cancellation);
+        var mask = FinalMask(joined.Mask, settings, cancellation);
+        var image = settings.Blend switch
+        {
+            BlendMode.Guided => ApplyGuided(mask, joined.Change, cancellation),
+            _ => ApplyBilinear(settings.Blend, mask, settings.Blend == BlendMode.Paper ? joined.Output : joined.Change, cancellation),
+        };
+        return new EditResult(image, Area, mask);
     }
 
-    RgbaImage BlendIntoPhoto(BlendMode mode, float[] mask, float[] source, CancellationToken cancellation)
+    /// <summary>The photo with the area replaced by the model's reconstruction X̂₀ (to judge how well
+    /// the model knows the photo).</summary>
+    public RgbaImage Reconstruction(CancellationToken cancellation = default)
+    {
+        float[] outputs;
+        using (var scope = NewDisposeScope())
+            outputs = ImageTensors.ToPlanes(_initialOutput);
+        var ones = new float[Area.Windows.Count * _size * _size];
+        Array.Fill(ones, 1f);
+        var joined = JoinWindows(ones, outputs, outputs, cancellation);
+        var full = new float[Area.GridWidth * Area.GridHeight];
+        Array.Fill(full, 1f);
+        return ApplyBilinear(BlendMode.Paper, full, joined.Output, cancellation);
+    }
+
+    /// <summary>The windows' mask (1 plane), change and output (3 planes each) on the work grid, each
+    /// grid pixel the weighted mean over the windows that cover it.</summary>
+    (float[] Mask, float[] Change, float[] Output) JoinWindows(float[] masks, float[] changes, float[] outputs, CancellationToken cancellation)
+    {
+        int width = Area.GridWidth, height = Area.GridHeight, n = width * height;
+        var mask = new float[n];
+        var change = new float[3 * n];
+        var output = new float[3 * n];
+        Parallel.For(0, height, new ParallelOptions { CancellationToken = cancellation }, gy =>
+        {
+            for (int gx = 0; gx < width; gx++)
+            {
+                var (x, y) = Area.PhotoPosition(gx, gy);
+                double total = 0, m = 0;
+                Span<double> d = stackalloc double[3], g = stackalloc double[3];
+                d.Clear();
+                g.Clear();
+                for (int w = 0; w < Area.Windows.Count; w++)
+                {
+                    var window = Area.Windows[w];
+                    double weight = WorkArea.WindowWeight(window, x, y);
+                    if (weight <= 0) continue;
+                    double u = (x - window.X) * _size / window.Width, v = (y - window.Y) * _size / window.Height;
+                    total += weight;
+                    m += weight * Resampling.Sample(masks, w, _size, u, v);
+                    for (int c = 0; c < 3; c++)
+                    {
+                        d[c] += weight * Resampling.Sample(changes, 3 * w + c, _size, u, v);
+                        g[c] += weight * Resampling.Sample(outputs, 3 * w + c, _size, u, v);
+                    }
+                }
+                int i = gy * width + gx;
+                if (total <= 0) continue;
+                mask[i] = (float)(m / total);
+                for (int c = 0; c < 3; c++)
+                {
+                    change[c * n + i] = (float)(d[c] / total);
+                    output[c * n + i] = (float)(g[c] / total);
+                }
+            }
+        });
+        return (mask, change, output);
+    }
+
+    /// <summary>The paper's mask, times the affinity to the strokes when edge-aware, times the fade
+    /// toward the area's inner borders.</summary>
+    float[] FinalMask(float[] paperMask, EditSettings settings, CancellationToken cancellation)
+    {
+        int width = Area.GridWidth, height = Area.GridHeight;
+        var affinity = settings.Mask == MaskMode.EdgeAware && _gridStrokes is not null
+            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, Area.Reach / Area.Scale, cancellation)
+            : null;
+        var mask = new float[width * height];
+        cancellation.ThrowIfCancellationRequested();
+        for (int gy = 0; gy < height; gy++)
+            for (int gx = 0; gx < width; gx++)
+            {
+                int i = gy * width + gx;
+                var (x, y) = Area.PhotoPosition(gx, gy);
+                mask[i] = (float)(paperMask[i] * (affinity?[i] ?? 1) * Area.BorderFade(x, y));
+            }
+        return mask;
+    }
+
+    /// <summary>The fitted colour transform of the masked change, applied to every pixel of the area.</summary>
+    RgbaImage ApplyGuided(float[] mask, float[] change, CancellationToken cancellation)
+    {
+        int n = mask.Length;
+        var masked = new float[3 * n];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < n; i++) masked[c * n + i] = mask[i] * change[c * n + i];
+        var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
+        return ApplyPerPixel((u, v, rgb, delta) =>
+        {
+            if (transfer.IsZeroAt(u, v)) return false;
+            transfer.ChangeAt(u, v, rgb, delta);
+            return true;
+        }, cancellation);
+    }
+
+    /// <summary>Radius of the guided fit, in grid pixels: about 1/48 of the grid's longer side, at least 2.</summary>
+    int GuidedRadius => Math.Max(2, Math.Max(Area.GridWidth, Area.GridHeight) / 48);
+
+    /// <summary>Bilinear upsampling of the mask and of the output (paper: Y = X + M·(G(Z) − X)) or of the
+    /// change (detail: Y = X + M·Δ).</summary>
+    RgbaImage ApplyBilinear(BlendMode mode, float[] mask, float[] source, CancellationToken cancellation)
+    {
+        int width = Area.GridWidth, height = Area.GridHeight;
+        return ApplyPerPixel((u, v, rgb, delta) =>
+        {
+            float m = Resampling.Sample(mask, 0, width, height, u, v);
+            if (m <= 0) return false;
+            for (int c = 0; c < 3; c++)
+            {
+                float s = Resampling.Sample(source, c, width, height, u, v);
+                delta[c] = mode == BlendMode.Paper ? m * (s - (2 * rgb[c] - 1)) : m * s;
+            }
+            return true;
+        }, cancellation);
+    }
+
+    /// <summary>A change per pixel of the area: <paramref name="changeAt"/> gets the grid position and
+    /// the pixel's colour in [0, 1], writes the change in [−1, 1] units and returns false for none.</summary>
+    delegate bool PixelChange(double u, double v, ReadOnlySpan<float> rgb, Span<float> change);
+
+    RgbaImage ApplyPerPixel(PixelChange changeAt, CancellationToken cancellation)
     {
         var result = _photo.Clone(cancellation);
         var pixels = result.Pixels;
-        var roi = Roi;
-        double sx = (double)_size / roi.Width, sy = (double)_size / roi.Height;
-        Parallel.For(roi.Y, roi.Bottom, new ParallelOptions { CancellationToken = cancellation }, py =>
+        var bounds = Area.Bounds;
+        Parallel.For(bounds.Y, bounds.Bottom, new ParallelOptions { CancellationToken = cancellation }, py =>
         {
-            double v = (py - roi.Y + 0.5) * sy;
-            for (int px = roi.X; px < roi.Right; px++)
+            Span<float> rgb = stackalloc float[3], delta = stackalloc float[3];
+            for (int px = bounds.X; px < bounds.Right; px++)
             {
-                double u = (px - roi.X + 0.5) * sx;
-                float m = Resampling.Sample(mask, 0, _size, u, v) * RegionFeather.At(u, v, _size);
-                if (m <= 0) continue;
+                var (u, v) = Area.GridPosition(px, py);
                 int o = result.Offset(px, py);
-                for (int c = 0; c < 3; c++)
-                {
-                    float x = pixels[o + c] / 127.5f - 1;
-                    float s = Resampling.Sample(source, c, _size, u, v);
-                    float y = mode == BlendMode.Paper ? x + m * (s - x) : x + m * s;
-                    pixels[o + c] = ImageTensors.ToByte(y);
-                }
+                for (int c = 0; c < 3; c++) rgb[c] = pixels[o + c] / 255f;
+                if (!changeAt(u, v, rgb, delta)) continue;
+                for (int c = 0; c < 3; c++) pixels[o + c] = ImageTensors.ToByte(2 * rgb[c] - 1 + delta[c]);
             }
         });
         return result;
@@ -256,7 +407,6 @@ public sealed class EditSession : IDisposable
 
     public void Dispose()
     {
-        _photoRegion?.Dispose();
         _initialCode?.Dispose();
         _initialOutput?.Dispose();
         _code?.Dispose();

@@ -1,14 +1,30 @@
 namespace NeuralPhotoEdit.Editing;
 
-/// <summary>How the edited region is put back into the full-resolution photo.</summary>
+/// <summary>How the change reaches the full-resolution photo.</summary>
 public enum BlendMode
 {
-    /// <summary>The paper's blend: the model's output, upsampled, replaces the photo where the mask is on
-    /// (Y = X + M·(G(Z) − X)). Faithful colours; fine texture in the changed area comes from the model.</summary>
+    /// <summary>The paper's blend: the model's output, upsampled bilinearly, replaces the photo where the
+    /// mask is on (Y = X + M·(G(Z) − X)). Fine texture in the changed area comes from the model.</summary>
     Paper,
-    /// <summary>Only the change is upsampled and added (Y = X + M·Δ), so the photo's own texture survives
-    /// under the edit. The default: it looks best on photos much larger than the model's 64 px.</summary>
+    /// <summary>Only the change is upsampled bilinearly and added (Y = X + M·Δ): the photo's texture
+    /// survives, but the change's own shape (and the decoder's grid pattern) shows at 64-px scale.</summary>
     Detail,
+    /// <summary>The default. The change is fitted as a local colour transform of the photo on the work
+    /// grid and applied to every full-resolution pixel's own colour (<see cref="GuidedTransfer"/>):
+    /// edges and texture stay sharp and the decoder's grid pattern cannot reach the photo.</summary>
+    Guided,
+}
+
+/// <summary>Where the change is allowed to go.</summary>
+public enum MaskMode
+{
+    /// <summary>The paper's mask alone, M = min(k·blur_σ(mean_c |Δ|), 1): wherever the model changed
+    /// its output — in practice most of the window, since the decoder changes everything a little.</summary>
+    Paper,
+    /// <summary>The default: the paper's mask times the photo's own structure — the affinity of each
+    /// pixel to the painted ones (<see cref="EdgeAwareAffinity"/>), so the change follows the strokes
+    /// into what belongs with them and stops at the photo's edges.</summary>
+    EdgeAware,
 }
 
 /// <summary>
@@ -32,7 +48,8 @@ public sealed record EditSettings
     public int Steps { get; init; } = DefaultSteps;
     /// <summary>Gaussian blur of the mask, in pixels at the model's resolution (the paper's 0.7).</summary>
     public double Sigma { get; init; } = DefaultSigma;
-    public BlendMode Blend { get; init; } = BlendMode.Detail;
+    public BlendMode Blend { get; init; } = BlendMode.Guided;
+    public MaskMode Mask { get; init; } = MaskMode.EdgeAware;
     /// <summary>
     /// Gain k in M = min(k·blur_σ(mean_c|Δ|), 1); k = 1 is the paper's mask exactly. Why the default
     /// is 2: with k = 1 a change can only show as strongly as it is large (a stroke that moves a colour
@@ -49,6 +66,8 @@ public sealed record EditSettings
         if (Steps < 0 || Steps > MaxSteps) throw new UserInputException($"Steps must be between 0 and {MaxSteps} (got {Steps}).");
         if (!double.IsFinite(Sigma) || Sigma < 0 || Sigma > MaxSigma)
             throw new UserInputException($"Mask softness (sigma) must be between 0 and {MaxSigma} pixels (got {Sigma}).");
+        if (!Enum.IsDefined(Blend)) throw new UserInputException($"Unknown blend mode {(int)Blend}.");
+        if (!Enum.IsDefined(Mask)) throw new UserInputException($"Unknown mask mode {(int)Mask}.");
         if (!double.IsFinite(MaskGain) || MaskGain <= 0 || MaskGain > MaxMaskGain)
             throw new UserInputException($"Mask gain must be above 0 and at most {MaxMaskGain} (got {MaskGain}).");
     }

@@ -26,7 +26,7 @@ public static class EditSheet
     }
 
     /// <summary>Strokes composited over the photo by their alpha.</summary>
-    static RgbaImage Overlay(RgbaImage photo, RgbaImage strokes)
+    public static RgbaImage Overlay(RgbaImage photo, RgbaImage strokes)
     {
         var image = photo.Clone();
         for (int i = 0; i < image.Pixels.Length; i += 4)

@@ -7,9 +7,6 @@ public static class RegionOfInterest
 {
     /// <summary>Smallest region side that still carries a meaningful edit.</summary>
     public const int MinimumSide = 8;
-    /// <summary>The strokes' bounding box is grown by this fraction of its larger side on every edge.</summary>
-    public const double Margin = 0.25;
-
     /// <summary>The bounding box of pixels with non-zero alpha, or null when nothing is painted.</summary>
     public static PixelRect? StrokeBounds(RgbaImage strokes)
     {
@@ -28,18 +25,6 @@ public static class RegionOfInterest
             }
         }
         return maxX < 0 ? null : new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
-    }
-
-    /// <summary>The default region: the strokes' bounds grown by a margin, made square, clipped to the image.</summary>
-    public static PixelRect Around(PixelRect bounds, int imageWidth, int imageHeight)
-    {
-        int side = Math.Max(bounds.Width, bounds.Height);
-        side = Math.Max(MinimumSide, side + 2 * (int)Math.Ceiling(side * Margin));
-        side = Math.Min(side, Math.Min(imageWidth, imageHeight));
-        int cx = bounds.X + bounds.Width / 2, cy = bounds.Y + bounds.Height / 2;
-        int x = Math.Clamp(cx - side / 2, 0, imageWidth - side);
-        int y = Math.Clamp(cy - side / 2, 0, imageHeight - side);
-        return new PixelRect(x, y, side, side);
     }
 
     /// <summary>Checks a user-given region against the image; it need not be square.</summary>

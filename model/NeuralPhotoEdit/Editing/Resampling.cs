@@ -17,19 +17,24 @@ public static class Resampling
     /// mean alpha in [0, 1].
     /// </summary>
     public static float[] ToModelPlanes(RgbaImage image, PixelRect region, int size, bool alphaWeighted,
-                                        CancellationToken cancellation = default)
+                                        CancellationToken cancellation = default) =>
+        ToPlanes(image, region, size, size, alphaWeighted, cancellation);
+
+    /// <summary>The same, to width×height planes (the work area's grid).</summary>
+    public static float[] ToPlanes(RgbaImage image, PixelRect region, int width, int height, bool alphaWeighted,
+                                   CancellationToken cancellation = default)
     {
         int planes = alphaWeighted ? 4 : 3;
-        var output = new float[planes * size * size];
-        double scaleX = (double)region.Width / size, scaleY = (double)region.Height / size;
+        var output = new float[planes * width * height];
+        double scaleX = (double)region.Width / width, scaleY = (double)region.Height / height;
         bool shrinking = scaleX >= 1 && scaleY >= 1;
         var pixels = image.Pixels;
         // Each output row reads a band of the region (a whole 24 MP photo in 64 bands): checking the
         // token per band keeps cancellation prompt.
-        Parallel.For(0, size, new ParallelOptions { CancellationToken = cancellation }, oy =>
+        Parallel.For(0, height, new ParallelOptions { CancellationToken = cancellation }, oy =>
         {
             Span<double> sum = stackalloc double[4];
-            for (int ox = 0; ox < size; ox++)
+            for (int ox = 0; ox < width; ox++)
             {
                 // A band of a huge region takes long on a busy CPU: leave it early; the loop throws.
                 if (cancellation.IsCancellationRequested) return;
@@ -39,10 +44,10 @@ public static class Resampling
                 {
                     // Box filter over the output pixel's footprint, with fractional edge weights.
                     double x0 = region.X + ox * scaleX, x1 = x0 + scaleX, y0 = region.Y + oy * scaleY, y1 = y0 + scaleY;
-                    for (int y = (int)y0; y < Math.Ceiling(y1); y++)
+                    for (int y = (int)y0, yEnd = Math.Min((int)Math.Ceiling(y1), region.Bottom); y < yEnd; y++)   // (rounding can put y1 a hair past the region)
                     {
                         double wy = Math.Min(y + 1, y1) - Math.Max(y, y0);
-                        for (int x = (int)x0; x < Math.Ceiling(x1); x++)
+                        for (int x = (int)x0, xEnd = Math.Min((int)Math.Ceiling(x1), region.Right); x < xEnd; x++)
                         {
                             double w = wy * (Math.Min(x + 1, x1) - Math.Max(x, x0));
                             Accumulate(pixels, image.Offset(x, y), w, alphaWeighted, sum);
@@ -63,7 +68,7 @@ public static class Resampling
                     Accumulate(pixels, image.Offset(ix1, iy1), fx * fy, alphaWeighted, sum);
                     totalWeight = 1;
                 }
-                int index = oy * size + ox, plane = size * size;
+                int index = oy * width + ox, plane = width * height;
                 if (alphaWeighted)
                 {
                     double alpha = sum[3];
@@ -90,15 +95,25 @@ public static class Resampling
     }
 
     /// <summary>Bilinear sample of one size×size plane at a continuous position (pixel centres at +0.5).</summary>
-    public static float Sample(float[] planes, int plane, int size, double x, double y)
+    public static float Sample(float[] planes, int plane, int size, double x, double y) =>
+        Sample(planes, plane, size, size, x, y);
+
+    /// <summary>Bilinear sample of one width×height plane at a continuous position (pixel centres at +0.5).</summary>
+    public static float Sample(float[] planes, int plane, int width, int height, double x, double y)
     {
-        x = Math.Clamp(x - 0.5, 0, size - 1);
-        y = Math.Clamp(y - 0.5, 0, size - 1);
-        int ix = Math.Min((int)x, size - 2), iy = Math.Min((int)y, size - 2);
-        float fx = (float)(x - ix), fy = (float)(y - iy);
-        int o = plane * size * size + iy * size + ix;
-        float top = planes[o] + (planes[o + 1] - planes[o]) * fx;
-        float bottom = planes[o + size] + (planes[o + size + 1] - planes[o + size]) * fx;
+        var (o, fx, fy) = Locate(plane, width, height, x, y);
+        int right = width > 1 ? 1 : 0, below = height > 1 ? width : 0;
+        float top = planes[o] + (planes[o + right] - planes[o]) * fx;
+        float bottom = planes[o + below] + (planes[o + below + right] - planes[o + below]) * fx;
         return top + (bottom - top) * fy;
+    }
+
+    /// <summary>The top-left neighbour's index and the fractions toward the next column and row.</summary>
+    public static (int Offset, float Fx, float Fy) Locate(int plane, int width, int height, double x, double y)
+    {
+        x = Math.Clamp(x - 0.5, 0, width - 1);
+        y = Math.Clamp(y - 0.5, 0, height - 1);
+        int ix = Math.Max(0, Math.Min((int)x, width - 2)), iy = Math.Max(0, Math.Min((int)y, height - 2));
+        return (plane * width * height + iy * width + ix, (float)(x - ix), (float)(y - iy));
     }
 }

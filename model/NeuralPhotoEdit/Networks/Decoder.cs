@@ -34,8 +34,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
             long outChannels = last ? config.OutputFeatures : widths[i];
             upsamplers.Add(config.Upsampling == IanConfig.ResizeUpsampling
                 ? new ResizeConvolution(widths[i - 1], outChannels, k)
-                : nn.ConvTranspose2d(widths[i - 1], outChannels, k, stride: 2, padding: padding,
-                                     output_padding: outputPadding, bias: false));
+                : new TransposedConvolution(widths[i - 1], outChannels, k, padding, outputPadding));
             upsampleNorms.Add(nn.BatchNorm2d(outChannels));
             if (!last)
             {
@@ -80,14 +79,17 @@ public sealed class TanhOutput : nn.Module<Tensor, Tensor>
 public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
+    readonly long _padding;
 
     public ResizeConvolution(long inChannels, long outChannels, int kernel) : base(nameof(ResizeConvolution))
     {
         if (kernel % 2 == 0) throw new InvalidDataException($"Invalid model config: a resize convolution needs an odd kernel (got {kernel}).");
         conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);
+        _padding = kernel / 2;
         RegisterComponents();
     }
 
+    // FastConv2d: the input gradient as a forward convolution (see TransposedConvolution for why).
     public override Tensor forward(Tensor x) =>
-        conv.forward(nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest));
+        FastConv2d.Apply(nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest), conv.weight!, _padding);
 }

@@ -66,8 +66,8 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
                     nn.init.normal_(conv.weight, 0, 0.02);
                     if (conv.bias is not null) nn.init.zeros_(conv.bias);
                     break;
-                case ConvTranspose2d deconv:
-                    nn.init.normal_(deconv.weight, 0, 0.02);
+                case TransposedConvolution deconv:
+                    nn.init.normal_(deconv.Weight, 0, 0.02);
                     break;
                 case Linear linear:
                     nn.init.normal_(linear.weight, 0, 0.02);

@@ -69,7 +69,7 @@ public static class IanObjective
             {
                 case TorchSharp.Modules.Conv2d conv: yield return conv.weight!; break;
                 // Transposed convolutions store [in, out, k, k]: a filter is one output channel.
-                case TorchSharp.Modules.ConvTranspose2d deconv: yield return deconv.weight!.transpose(0, 1); break;
+                case TransposedConvolution deconv: yield return deconv.Weight.transpose(0, 1); break;
                 case MdcConv2d mdc: yield return mdc.Weight; break;
             }
         }

@@ -51,6 +51,7 @@ static class BenchCommand
             { config, batch, steps, warmup, device, from };
         command.SetAction(parse =>
         {
+            TorchRuntime.PrepareForTraining();
             var result = AnsiConsole.Status().Start("Timing training steps…", _ =>
                 TrainingBenchmark.Run(IanConfig.FromNameOrFile(parse.GetValue(config)!), parse.GetValue(batch),
                     parse.GetValue(steps), parse.GetValue(warmup), Devices.Resolve(parse.GetValue(device)!), parse.GetValue(from)));

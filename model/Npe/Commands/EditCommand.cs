@@ -19,7 +19,8 @@ static class EditCommand
         var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
         var maskGain = new Option<double>("--mask-gain") { Description = "Mask gain k in M = min(k·blur(|Δ|), 1); 1 is the paper's mask.", DefaultValueFactory = _ => EditSettings.DefaultMaskGain };
-        var blend = new Option<BlendMode>("--blend") { Description = "paper: blend the model's output in; detail: add only the change, keeping the photo's texture.", DefaultValueFactory = _ => BlendMode.Detail };
+        var blend = new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided };
+        var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
         var seed = CommonOptions.Seed();
         var output = new Option<string?>("--out") { Description = "Where to write the result (never the input, unless --overwrite)." };
         var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
@@ -29,7 +30,7 @@ static class EditCommand
         var device = CommonOptions.Device();
 
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, seed, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, seed, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
@@ -45,7 +46,7 @@ static class EditCommand
 
             var settings = new EditSettings
             {
-                StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend),
+                StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend), Mask = parse.GetValue(mask),
             };
             settings.Validate();
             // Both sizes come from the headers first: a strokes file of the wrong size (or a huge one)
@@ -69,7 +70,7 @@ static class EditCommand
             if (!painted)
                 AnsiConsole.MarkupLine("[yellow]No strokes inside the region: nothing to do, the photo is unchanged.[/]");
             ImageFiles.Save(painted ? result.Image : photo, outPath);
-            AnsiConsole.MarkupLineInterpolated($"Edited region {session.Roi} of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
+            AnsiConsole.MarkupLineInterpolated($"Edited area {session.Roi} ({session.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
             if (sheetPath is not null)
             {
                 ImageFiles.Save(EditSheet.Build(photo, strokeImage, result), sheetPath);

@@ -35,6 +35,37 @@ static class EvalCommand
             }
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
+        command.Subcommands.Add(CreateEdits());
+        return command;
+    }
+
+    /// <summary><c>npe eval edits</c>: how natural the engine's edits are, against two plain brushes.</summary>
+    static Command CreateEdits()
+    {
+        var model = CommonOptions.Model();
+        var data = new Option<string>("--data") { Description = "Folder of photos to draw test strokes on (e.g. data/photos/heldout).", Required = true };
+        var count = new Option<int>("--count") { Description = "Photos to use (three edits each), in name order.", DefaultValueFactory = _ => 8 };
+        var seed = CommonOptions.Seed();
+        var json = CommonOptions.Json();
+        var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
+        var device = CommonOptions.Device();
+        var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
+            { model, data, count, seed, json, sheets, device };
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(count);
+            if (n < 1) throw new UserInputException("--count must be at least 1.");
+            var dev = Devices.Resolve(parse.GetValue(device)!);
+            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
+                                            parse.GetValue(sheets));
+            if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
+            var table = new Table().AddColumns("method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far ↓");
+            foreach (var (name, s) in new[] { ("neural edit", result.Neural), ("plain brush", result.PlainBrush), ("colour brush", result.ColourBrush) })
+                table.AddRow(name, $"{s.Fidelity:F3}", $"{s.Coverage:F3}", $"{s.NewEdges:F3}", $"{s.Misaligned:F3}", $"{s.Far:F3}");
+            AnsiConsole.MarkupLineInterpolated($"{result.Edits} edits on {result.Data} with {result.Model} (means):");
+            AnsiConsole.Write(table);
+        });
         return command;
     }
 }

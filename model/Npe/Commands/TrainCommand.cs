@@ -46,6 +46,7 @@ static class TrainCommand
 
     static void Run(TrainingOptions options, CancellationToken cancellation)
     {
+        TorchRuntime.PrepareForTraining();
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),

@@ -1,0 +1,189 @@
+namespace NeuralPhotoEdit.Editing;
+
+/// <summary>
+/// Carries a change computed at low resolution to the full-resolution photo as a local colour
+/// transform: around every grid pixel the change D is fitted as an affine function of the photo's
+/// colour, D ≈ A·I + b (the colour guided filter of He, Sun &amp; Tang 2013, with the photo as guide),
+/// the coefficients are averaged, upsampled, and applied to each full-resolution pixel's own colour
+/// (the fast guided filter, He &amp; Sun 2015). Edges and texture of the photo stay sharp because they
+/// come from the photo itself, and the decoder's grid pattern cannot reach it: a pattern that does
+/// not follow the photo's colours has no affine fit.
+/// </summary>
+public sealed class GuidedTransfer
+{
+    /// <summary>Regularisation ε of the fit, in [0, 1] colour units squared: colour variations much
+    /// smaller than √ε (≈ 0.03, 8/255) count as flat.</summary>
+    public const double Epsilon = 1e-3;
+
+    readonly float[] _coefficients;   // 12 planes: A (row-major 3×3), then b
+    readonly int _width, _height;
+
+    GuidedTransfer(float[] coefficients, int width, int height)
+    {
+        _coefficients = coefficients;
+        _width = width;
+        _height = height;
+    }
+
+    /// <summary>
+    /// Fits the transform on a width×height grid: <paramref name="guide"/> is the photo (R, G, B
+    /// planes in [−1, 1]), <paramref name="change"/> the change to carry (3 planes, [−1, 1] units);
+    /// <paramref name="radius"/> is the fit's box radius in grid pixels.
+    /// </summary>
+    public static GuidedTransfer Fit(float[] guide, float[] change, int width, int height, int radius,
+                                     CancellationToken cancellation = default)
+    {
+        int n = width * height;
+        var i = new double[3][];
+        for (int c = 0; c < 3; c++)
+        {
+            i[c] = new double[n];
+            for (int k = 0; k < n; k++) i[c][k] = (guide[c * n + k] + 1) / 2;
+        }
+        var p = new double[3][];
+        for (int c = 0; c < 3; c++) p[c] = change.AsSpan(c * n, n).ToArray().Select(v => (double)v).ToArray();
+
+        cancellation.ThrowIfCancellationRequested();
+        var meanI = i.Select(plane => Box(plane, width, height, radius)).ToArray();
+        var meanP = p.Select(plane => Box(plane, width, height, radius)).ToArray();
+        var covII = new double[3, 3][];
+        for (int a = 0; a < 3; a++)
+            for (int b = a; b < 3; b++)
+                covII[a, b] = covII[b, a] = Covariance(i[a], i[b], meanI[a], meanI[b], width, height, radius);
+        cancellation.ThrowIfCancellationRequested();
+        var covIP = new double[3, 3][];   // [input channel, output channel]
+        for (int a = 0; a < 3; a++)
+            for (int c = 0; c < 3; c++)
+                covIP[a, c] = Covariance(i[a], p[c], meanI[a], meanP[c], width, height, radius);
+
+        // Per pixel: A_c = (Σ + εU)⁻¹ cov(I, p_c), b_c = mean(p_c) − A_c · mean(I).
+        var a9 = new double[9][];
+        var b3 = new double[3][];
+        for (int k = 0; k < 9; k++) a9[k] = new double[n];
+        for (int c = 0; c < 3; c++) b3[c] = new double[n];
+        cancellation.ThrowIfCancellationRequested();
+        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellation }, k =>
+        {
+            Span<double> m = stackalloc double[9];
+            for (int r = 0; r < 3; r++)
+                for (int s = 0; s < 3; s++)
+                    m[r * 3 + s] = covII[r, s][k] + (r == s ? Epsilon : 0);
+            Span<double> inverse = stackalloc double[9];
+            Invert3(m, inverse);
+            for (int c = 0; c < 3; c++)
+            {
+                double bc = meanP[c][k];
+                for (int r = 0; r < 3; r++)
+                {
+                    double coefficient = 0;
+                    for (int s = 0; s < 3; s++) coefficient += inverse[r * 3 + s] * covIP[s, c][k];
+                    a9[c * 3 + r][k] = coefficient;
+                    bc -= coefficient * meanI[r][k];
+                }
+                b3[c][k] = bc;
+            }
+        });
+
+        // The output at a pixel averages the fits of every box that covers it.
+        cancellation.ThrowIfCancellationRequested();
+        var coefficients = new float[12 * n];
+        for (int k = 0; k < 9; k++) Store(Box(a9[k], width, height, radius), coefficients, k, n);
+        for (int c = 0; c < 3; c++) Store(Box(b3[c], width, height, radius), coefficients, 9 + c, n);
+        return new GuidedTransfer(coefficients, width, height);
+    }
+
+    /// <summary>
+    /// The change at continuous grid position (u, v) for a photo colour <paramref name="rgb"/> in
+    /// [0, 1] (written into <paramref name="change"/>, [−1, 1] units).
+    /// </summary>
+    public void ChangeAt(double u, double v, ReadOnlySpan<float> rgb, Span<float> change)
+    {
+        var (offset, fx, fy) = Resampling.Locate(0, _width, _height, u, v);
+        int n = _width * _height, right = _width > 1 ? 1 : 0, below = _height > 1 ? _width : 0;
+        float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        float Coefficient(int plane)
+        {
+            int o = plane * n + offset;
+            return w00 * _coefficients[o] + w10 * _coefficients[o + right] + w01 * _coefficients[o + below] + w11 * _coefficients[o + below + right];
+        }
+        for (int c = 0; c < 3; c++)
+            change[c] = Coefficient(c * 3) * rgb[0] + Coefficient(c * 3 + 1) * rgb[1] + Coefficient(c * 3 + 2) * rgb[2] + Coefficient(9 + c);
+    }
+
+    /// <summary>Whether the transform is exactly nothing around grid position (u, v).</summary>
+    public bool IsZeroAt(double u, double v)
+    {
+        var (offset, _, _) = Resampling.Locate(0, _width, _height, u, v);
+        int n = _width * _height, right = _width > 1 ? 1 : 0, below = _height > 1 ? _width : 0;
+        for (int plane = 0; plane < 12; plane++)
+        {
+            int o = plane * n + offset;
+            if (_coefficients[o] != 0 || _coefficients[o + right] != 0 || _coefficients[o + below] != 0 || _coefficients[o + below + right] != 0)
+                return false;
+        }
+        return true;
+    }
+
+    static void Store(double[] plane, float[] coefficients, int index, int n)
+    {
+        // Values this small are the rounding of sums over an area without change: exactly nothing.
+        for (int k = 0; k < n; k++) coefficients[index * n + k] = Math.Abs(plane[k]) < 1e-7 ? 0 : (float)plane[k];
+    }
+
+    static double[] Covariance(double[] x, double[] y, double[] meanX, double[] meanY, int width, int height, int radius)
+    {
+        var product = new double[x.Length];
+        for (int k = 0; k < x.Length; k++) product[k] = x[k] * y[k];
+        var mean = Box(product, width, height, radius);
+        for (int k = 0; k < x.Length; k++) mean[k] -= meanX[k] * meanY[k];
+        return mean;
+    }
+
+    /// <summary>Mean over the (2r+1)² box around each pixel, clipped at the borders: two running sums.</summary>
+    static double[] Box(double[] plane, int width, int height, int radius)
+    {
+        var rows = new double[plane.Length];
+        for (int y = 0; y < height; y++)
+        {
+            int row = y * width;
+            double sum = 0;
+            for (int x = 0; x < Math.Min(radius, width); x++) sum += plane[row + x];
+            for (int x = 0; x < width; x++)
+            {
+                if (x + radius < width) sum += plane[row + x + radius];
+                if (x - radius - 1 >= 0) sum -= plane[row + x - radius - 1];
+                rows[row + x] = sum / (Math.Min(width - 1, x + radius) - Math.Max(0, x - radius) + 1);
+            }
+        }
+        var output = new double[plane.Length];
+        for (int x = 0; x < width; x++)
+        {
+            double sum = 0;
+            for (int y = 0; y < Math.Min(radius, height); y++) sum += rows[y * width + x];
+            for (int y = 0; y < height; y++)
+            {
+                if (y + radius < height) sum += rows[(y + radius) * width + x];
+                if (y - radius - 1 >= 0) sum -= rows[(y - radius - 1) * width + x];
+                output[y * width + x] = sum / (Math.Min(height - 1, y + radius) - Math.Max(0, y - radius) + 1);
+            }
+        }
+        return output;
+    }
+
+    /// <summary>Inverse of a symmetric positive definite 3×3 matrix (row-major) by cofactors.</summary>
+    static void Invert3(ReadOnlySpan<double> m, Span<double> inverse)
+    {
+        double c00 = m[4] * m[8] - m[5] * m[7], c01 = m[5] * m[6] - m[3] * m[8], c02 = m[3] * m[7] - m[4] * m[6];
+        double determinant = m[0] * c00 + m[1] * c01 + m[2] * c02;
+        double s = 1 / determinant;
+        inverse[0] = c00 * s;
+        inverse[1] = (m[2] * m[7] - m[1] * m[8]) * s;
+        inverse[2] = (m[1] * m[5] - m[2] * m[4]) * s;
+        inverse[3] = c01 * s;
+        inverse[4] = (m[0] * m[8] - m[2] * m[6]) * s;
+        inverse[5] = (m[2] * m[3] - m[0] * m[5]) * s;
+        inverse[6] = c02 * s;
+        inverse[7] = (m[1] * m[6] - m[0] * m[7]) * s;
+        inverse[8] = (m[0] * m[4] - m[1] * m[3]) * s;
+    }
+}

@@ -1,0 +1,150 @@
+using NeuralPhotoEdit.Imaging;
+
+namespace NeuralPhotoEdit.Editing;
+
+/// <summary>
+/// Where an edit works: the area that may change (<see cref="Bounds"/>), the square windows the model
+/// sees (each is encoded and edited at the model's resolution), and a grid over the area on which
+/// the windows' changes are joined, the change is confined to what belongs with the strokes and its
+/// colour transform is fitted (<see cref="EdgeAwareAffinity"/>, <see cref="GuidedTransfer"/>).
+/// <para>
+/// Why several windows: the model sees a square. One square capped at the photo's height drops the
+/// ends of a stroke across a wide photo, and squashing a wide area into the square bends what the
+/// model sees. Overlapping squares along the long side honour every stroke; their changes are
+/// blended with weights that fade toward each window's edge, so no window's border can show.
+/// Work and memory grow with the area, never with the photo.
+/// </para>
+/// </summary>
+public sealed class WorkArea
+{
+    /// <summary>Longest side of the grid, in grid pixels. Bounds the cost of the full-resolution
+    /// stages' preparation whatever the area's size; the grid is finer than the model's 64 px so the
+    /// change can follow the photo's edges closely.</summary>
+    public const int MaxGridSide = 384;
+    /// <summary>Windows overlap by at least this fraction of their side.</summary>
+    const double Overlap = 0.25;
+    /// <summary>Share of a window's side over which its blend weight fades out.</summary>
+    const double WindowFade = 0.125;
+
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach)
+    {
+        Bounds = bounds;
+        Windows = windows;
+        Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / MaxGridSide);
+        GridWidth = Math.Max(1, (int)Math.Round(bounds.Width / Scale));
+        GridHeight = Math.Max(1, (int)Math.Round(bounds.Height / Scale));
+        ImageWidth = imageWidth;
+        ImageHeight = imageHeight;
+        Reach = reach;
+    }
+
+    /// <summary>The only pixels an edit may change.</summary>
+    public PixelRect Bounds { get; }
+    /// <summary>Square windows (inside <see cref="Bounds"/>) the model edits.</summary>
+    public IReadOnlyList<PixelRect> Windows { get; }
+    public int GridWidth { get; }
+    public int GridHeight { get; }
+    /// <summary>Photo pixels per grid pixel (≥ 1).</summary>
+    public double Scale { get; }
+    public int ImageWidth { get; }
+    public int ImageHeight { get; }
+    /// <summary>How far, in photo pixels, a change spreads from the strokes through an even area.</summary>
+    public double Reach { get; }
+
+    /// <summary>
+    /// The area around strokes with <paramref name="bounds"/>: the bounds grown on every side by a
+    /// margin, so the model sees what surrounds the strokes and the change has room to fade out
+    /// before the area ends. The margin is the strokes' width (their shorter side, or a quarter of
+    /// the longer one if that is more): a long thin stroke gets a margin fit for its width, not its
+    /// length.
+    /// </summary>
+    public static WorkArea AroundStrokes(PixelRect bounds, int imageWidth, int imageHeight)
+    {
+        int size = Math.Max(Math.Min(bounds.Width, bounds.Height), Math.Max(bounds.Width, bounds.Height) / 4);
+        int margin = Math.Max(RegionOfInterest.MinimumSide, size);
+        var grown = new PixelRect(bounds.X - margin, bounds.Y - margin, bounds.Width + 2 * margin, bounds.Height + 2 * margin)
+            .Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
+        // Square up a nearly square area (more context for the model, one window instead of two).
+        var area = Squared(grown, imageWidth, imageHeight);
+        return new WorkArea(area, Cover(area), imageWidth, imageHeight, reach: margin / 2.0);
+    }
+
+    /// <summary>The area is exactly <paramref name="region"/> (a selection, or a region the user gave).</summary>
+    public static WorkArea Within(PixelRect region, int imageWidth, int imageHeight, PixelRect? strokeBounds = null)
+    {
+        double reach = strokeBounds is PixelRect b
+            ? Math.Max(RegionOfInterest.MinimumSide, Math.Max(Math.Min(b.Width, b.Height), Math.Max(b.Width, b.Height) / 4)) / 2.0
+            : Math.Max(region.Width, region.Height) / 4.0;
+        return new WorkArea(region, Cover(region), imageWidth, imageHeight, reach);
+    }
+
+    /// <summary>Grows an area whose sides differ by less than the overlap into a square (where the image allows).</summary>
+    static PixelRect Squared(PixelRect area, int imageWidth, int imageHeight)
+    {
+        int side = Math.Max(area.Width, area.Height);
+        if (side > (1 + Overlap) * Math.Min(area.Width, area.Height)) return area;
+        int width = Math.Min(side, imageWidth), height = Math.Min(side, imageHeight);
+        int x = Math.Clamp(area.X + area.Width / 2 - width / 2, 0, imageWidth - width);
+        int y = Math.Clamp(area.Y + area.Height / 2 - height / 2, 0, imageHeight - height);
+        return new PixelRect(x, y, width, height);
+    }
+
+    /// <summary>Square windows of the area's shorter side, spaced evenly along the longer side with
+    /// at least <see cref="Overlap"/> overlap. A nearly square area is one (slightly squashed) window.</summary>
+    static PixelRect[] Cover(PixelRect area)
+    {
+        int side = Math.Min(area.Width, area.Height);
+        int longSide = Math.Max(area.Width, area.Height);
+        if (longSide <= (1 + Overlap) * side) return [area];
+        int count = (int)Math.Ceiling((longSide - side) / ((1 - Overlap) * side)) + 1;
+        var windows = new PixelRect[count];
+        for (int i = 0; i < count; i++)
+        {
+            int offset = (int)Math.Round((double)i * (longSide - side) / (count - 1));
+            windows[i] = area.Width >= area.Height
+                ? new PixelRect(area.X + offset, area.Y, side, side)
+                : new PixelRect(area.X, area.Y + offset, side, side);
+        }
+        return windows;
+    }
+
+    /// <summary>Centre of grid pixel (gx, gy) in photo coordinates.</summary>
+    public (double X, double Y) PhotoPosition(int gx, int gy) =>
+        (Bounds.X + (gx + 0.5) * Bounds.Width / GridWidth, Bounds.Y + (gy + 0.5) * Bounds.Height / GridHeight);
+
+    /// <summary>Continuous grid position of a photo pixel's centre.</summary>
+    public (double U, double V) GridPosition(int x, int y) =>
+        ((x - Bounds.X + 0.5) * GridWidth / Bounds.Width, (y - Bounds.Y + 0.5) * GridHeight / Bounds.Height);
+
+    /// <summary>A window's blend weight at a photo position: 1 inside, fading (smoothstep) to a small
+    /// floor at its edges, 0 outside. The floor keeps the weights' sum positive where every window
+    /// fades (the area's own edges).</summary>
+    public static double WindowWeight(PixelRect window, double x, double y)
+    {
+        if (x < window.X || x > window.Right || y < window.Y || y > window.Bottom) return 0;
+        double edge = Math.Min(Math.Min(x - window.X, window.Right - x) / window.Width,
+                               Math.Min(y - window.Y, window.Bottom - y) / window.Height);
+        return 1e-3 + SmoothStep(edge / WindowFade);
+    }
+
+    /// <summary>
+    /// Fades the change to 0 toward the area's sides that lie inside the image (none at the image's
+    /// own edges: a sky that reaches the top of the photo is edited up to its last row).
+    /// </summary>
+    public double BorderFade(double x, double y)
+    {
+        double fade = WindowFade * Math.Min(Bounds.Width, Bounds.Height);
+        double weight = 1;
+        if (Bounds.X > 0) weight *= SmoothStep((x - Bounds.X) / fade);
+        if (Bounds.Right < ImageWidth) weight *= SmoothStep((Bounds.Right - x) / fade);
+        if (Bounds.Y > 0) weight *= SmoothStep((y - Bounds.Y) / fade);
+        if (Bounds.Bottom < ImageHeight) weight *= SmoothStep((Bounds.Bottom - y) / fade);
+        return weight;
+    }
+
+    static double SmoothStep(double t)
+    {
+        t = Math.Clamp(t, 0, 1);
+        return t * t * (3 - 2 * t);
+    }
+}

@@ -1,0 +1,203 @@
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Tests;
+
+/// <summary>
+/// What makes an edit look natural (issue: "no square, no band, no seam, no grid"), with the shipped
+/// model on synthetic photos whose right answer is known.
+/// </summary>
+public class NaturalEditTests : IClassFixture<NaturalEditTests.Shared>
+{
+    public sealed class Shared : IDisposable
+    {
+        public Shared()
+        {
+            TorchRuntime.EnsureInitialised();
+            Model = ModelFile.Load(DefaultModel.Resolve(null), CPU);
+        }
+        public LoadedModel Model { get; }
+        public void Dispose() => Model.Dispose();
+    }
+
+    readonly Shared _shared;
+    public NaturalEditTests(Shared shared) => _shared = shared;
+
+    EditResult Edit(RgbaImage photo, RgbaImage strokes, EditSettings? settings = null)
+    {
+        settings ??= new EditSettings();
+        using var session = EditSession.Open(_shared.Model.Network, photo, null, strokes);
+        Assert.True(session.Paint(strokes, settings));
+        return session.Render(settings);
+    }
+
+    /// <summary>A grey-blue sky over dark green land, with mild noise (a real photo is never flat).</summary>
+    static RgbaImage SkyOverLand(int width, int height, int horizon, int seed = 1)
+    {
+        var random = new Random(seed);
+        var image = new RgbaImage(width, height);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int o = image.Offset(x, y), noise = random.Next(-3, 4);
+                (int r, int g, int b) = y < horizon ? (170 + y * 30 / horizon, 180 + y * 30 / horizon, 195 + y * 20 / horizon) : (50, 80, 40);
+                image.Pixels[o] = (byte)(r + noise); image.Pixels[o + 1] = (byte)(g + noise); image.Pixels[o + 2] = (byte)(b + noise);
+                image.Pixels[o + 3] = 255;
+            }
+        return image;
+    }
+
+    static RgbaImage Stroke(int width, int height, PixelRect rect, (byte R, byte G, byte B) colour)
+    {
+        var strokes = new RgbaImage(width, height);
+        for (int y = rect.Y; y < rect.Bottom; y++)
+            for (int x = rect.X; x < rect.Right; x++)
+            {
+                int o = strokes.Offset(x, y);
+                (strokes.Pixels[o], strokes.Pixels[o + 1], strokes.Pixels[o + 2], strokes.Pixels[o + 3]) = (colour.R, colour.G, colour.B, 255);
+            }
+        return strokes;
+    }
+
+    static int MaxChange(RgbaImage a, RgbaImage b, int x, int y)
+    {
+        int o = a.Offset(x, y);
+        return Enumerable.Range(0, 3).Max(c => Math.Abs(a.Pixels[o + c] - b.Pixels[o + c]));
+    }
+
+    [Fact]
+    public void NoSquareTheChangeIsZeroAtTheCornersOfTheWorkArea()
+    {
+        var photo = SkyOverLand(800, 600, horizon: 600);   // all sky: nothing stops the change but distance
+        var strokes = Stroke(800, 600, new PixelRect(370, 270, 60, 60), (40, 90, 220));
+        var result = Edit(photo, strokes);
+        var area = result.Roi;
+        Assert.True(area.X > 0 && area.Right < 800 && area.Y > 0 && area.Bottom < 600, $"the area {area} should sit inside the photo");
+        Assert.True(MaxChange(photo, result.Image, 400, 300) > 20, "the stroke's centre must change");
+        foreach (var (x, y) in new[] { (area.X, area.Y), (area.Right - 1, area.Y), (area.X, area.Bottom - 1), (area.Right - 1, area.Bottom - 1) })
+            Assert.Equal(0, MaxChange(photo, result.Image, x, y));
+        // The footprint is round, not the area's square: toward the corners, still well inside the
+        // area (70 % of the way from the centre), the change is a small part of the centre's.
+        int centre = MaxChange(photo, result.Image, 400, 300);
+        int halfSide = area.Width / 2;
+        foreach (var (dx, dy) in new[] { (-1, -1), (1, -1), (-1, 1), (1, 1) })
+        {
+            int corner = MaxChange(photo, result.Image, 400 + dx * halfSide * 7 / 10, 300 + dy * halfSide * 7 / 10);
+            Assert.True(corner < centre / 4, $"change {corner} toward a corner against {centre} at the centre: a square footprint");
+        }
+        // Nor along the area's sides: the change fades out well before them.
+        for (int x = area.X; x < area.Right; x++)
+            Assert.True(MaxChange(photo, result.Image, x, area.Y) <= 1 && MaxChange(photo, result.Image, x, area.Bottom - 1) <= 1, $"change at the area's top or bottom side, x = {x}");
+    }
+
+    [Fact]
+    public void AStrokeOnOneSideOfAStrongEdgeLeavesTheOtherSide()
+    {
+        var photo = SkyOverLand(800, 600, horizon: 300);
+        var strokes = Stroke(800, 600, new PixelRect(330, 200, 140, 60), (40, 90, 220));   // 40 px above the horizon
+        var result = Edit(photo, strokes);
+        Assert.True(MaxChange(photo, result.Image, 400, 230) > 20, "the sky under the stroke must change");
+        int worst = 0;
+        for (int y = 304; y < 600; y++)
+            for (int x = 0; x < 800; x++) worst = Math.Max(worst, MaxChange(photo, result.Image, x, y));
+        Assert.True(worst < 2, $"the land below the horizon changed by {worst}/255");
+    }
+
+    [Fact]
+    public void FineTextureSurvivesUnderTheChange()
+    {
+        // Sky with strong pixel-scale texture (±24): the edit must keep its high-frequency energy.
+        var photo = SkyOverLand(600, 600, horizon: 600);
+        var random = new Random(5);
+        for (int i = 0; i < photo.Pixels.Length; i += 4)
+        {
+            int noise = random.Next(-24, 25);
+            for (int c = 0; c < 3; c++) photo.Pixels[i + c] = (byte)Math.Clamp(photo.Pixels[i + c] + noise, 0, 255);
+        }
+        var strokes = Stroke(600, 600, new PixelRect(250, 250, 100, 100), (40, 90, 220));
+        var result = Edit(photo, strokes);
+        var inside = new PixelRect(270, 270, 60, 60);
+        double before = HighFrequencyEnergy(photo, inside), after = HighFrequencyEnergy(result.Image, inside);
+        Assert.True(MaxChange(photo, result.Image, 300, 300) > 20, "the area must change");
+        Assert.InRange(after / before, 0.9, 1.1);
+    }
+
+    /// <summary>Mean squared Laplacian of the luminance (what a blur removes and a grid adds).</summary>
+    static double HighFrequencyEnergy(RgbaImage image, PixelRect rect)
+    {
+        double Luma(int x, int y) { int o = image.Offset(x, y); return image.Pixels[o] + image.Pixels[o + 1] + image.Pixels[o + 2]; }
+        double sum = 0;
+        for (int y = rect.Y; y < rect.Bottom; y++)
+            for (int x = rect.X; x < rect.Right; x++)
+            {
+                double laplacian = 4 * Luma(x, y) - Luma(x - 1, y) - Luma(x + 1, y) - Luma(x, y - 1) - Luma(x, y + 1);
+                sum += laplacian * laplacian;
+            }
+        return sum / (rect.Width * rect.Height);
+    }
+
+    [Fact]
+    public void AStrokeAcrossTheFullWidthOfAWidePhotoIsHonouredEverywhere()
+    {
+        var photo = SkyOverLand(1500, 500, horizon: 350);
+        var strokes = Stroke(1500, 500, new PixelRect(20, 80, 1460, 40), (40, 90, 220));
+        var result = Edit(photo, strokes);
+        Assert.True(result.Area.Windows.Count > 1, "a 3:1 area needs several windows");
+        // Every tenth of the stroke moves its colour toward the stroke's.
+        for (int part = 0; part < 10; part++)
+        {
+            int x0 = 20 + part * 146;
+            double moved = 0;
+            for (int x = x0; x < x0 + 146; x++)
+            {
+                int o = photo.Offset(x, 100);
+                moved += photo.Pixels[o] - result.Image.Pixels[o];   // red falls toward 40
+            }
+            Assert.True(moved / 146 > 0.25 * (photo.Pixels[photo.Offset(x0, 100)] - 40), $"tenth {part} of the stroke barely changed");
+        }
+    }
+
+    [Fact]
+    public void AreaAveragingUpToTheImagesLastPixelStaysInsideIt()
+    {
+        // Found by `npe eval edits`: rounding put a footprint's end a hair past the image's last row.
+        var image = new RgbaImage(1441, 731);
+        for (int width = 100; width < 400; width += 7)
+            Resampling.ToPlanes(image, new PixelRect(0, 0, 1441, 731), width, width * 731 / 1441 + 1, alphaWeighted: true);
+    }
+
+    [Fact]
+    public void WindowsCoverTheAreaAndOverlap()
+    {
+        var area = WorkArea.AroundStrokes(new PixelRect(100, 100, 5800, 50), 6000, 2000);
+        Assert.True(area.Windows.Count >= 3);
+        Assert.All(area.Windows, w => Assert.True(w.Width == w.Height && area.Bounds.Intersect(w) == w));
+        Assert.Equal(area.Bounds.X, area.Windows[0].X);
+        Assert.Equal(area.Bounds.Right, area.Windows[^1].Right);
+        for (int i = 1; i < area.Windows.Count; i++)
+            Assert.True(area.Windows[i - 1].Right - area.Windows[i].X >= area.Windows[i].Width / 4, "neighbouring windows overlap by a quarter");
+        Assert.True(area.GridWidth <= WorkArea.MaxGridSide && area.GridHeight <= WorkArea.MaxGridSide);
+    }
+
+    [Fact]
+    public void TheGuidedTransferCarriesAGlobalColourShiftExactly()
+    {
+        int width = 40, height = 30, n = width * height;
+        var random = new Random(3);
+        var guide = new float[3 * n];
+        for (int i = 0; i < guide.Length; i++) guide[i] = (float)(random.NextDouble() * 2 - 1);
+        float[] shift = [0.1f, -0.05f, 0.2f];
+        var change = new float[3 * n];
+        for (int c = 0; c < 3; c++) Array.Fill(change, shift[c], c * n, n);
+        var transfer = GuidedTransfer.Fit(guide, change, width, height, radius: 3);
+        Span<float> delta = stackalloc float[3];
+        for (int k = 0; k < 200; k++)
+        {
+            float[] rgb = [(float)random.NextDouble(), (float)random.NextDouble(), (float)random.NextDouble()];
+            transfer.ChangeAt(random.NextDouble() * width, random.NextDouble() * height, rgb, delta);
+            for (int c = 0; c < 3; c++) Assert.Equal(shift[c], delta[c], 1 / 255f);
+        }
+    }
+}
