@@ -6,11 +6,11 @@ namespace NeuralPhotoEdit;
 /// <summary>
 /// Makes sure libtorch's float32 convolutions compute what they should on this CPU.
 /// <para>
-/// Why: libtorch 2.10's oneDNN (mkldnn) transposed convolution returns wrong values — off by 20–100 %
-/// of the output's range, sometimes NaN — on some CPUs (seen on a 2-core AMD EPYC of family 26, Zen 5,
-/// with AVX-512; not on the Xeon the project was first measured on). It hits the decoder's first layer
-/// at batch 1 and every input gradient of a convolution, so edits there were NaN and training would
-/// learn from wrong gradients. Limiting oneDNN's instruction set or switching it off gives correct
+/// Why: libtorch 2.10's oneDNN (mkldnn) convolutions return wrong values — off by 20–100 % of the
+/// output's range, sometimes NaN — on some CPUs (seen on a 2-core AMD EPYC of family 26, Zen 5, with
+/// AVX-512; not on the Xeon the project was first measured on): transposed convolutions (the decoder's
+/// first layer at batch 1), input gradients, and forward convolutions of 24 input channels, so edits
+/// there were NaN and training would learn from wrong gradients. Limiting oneDNN's instruction set or switching it off gives correct
 /// values. libtorch has no C API for the switch and TorchSharp doesn't expose it, so this calls
 /// <c>at::globalContext().setUserEnabledMkldnn(false)</c> by its exported C++ name.
 /// </para>
@@ -57,10 +57,16 @@ static class OneDnnGuard
             var exact = nn.functional.conv_transpose2d(input, weight, strides: [stride, stride], padding: [padding, padding]);
             var single = nn.functional.conv_transpose2d(input.to(ScalarType.Float32), weight.to(ScalarType.Float32),
                                                         strides: [stride, stride], padding: [padding, padding]);
-            double error = (single.to(ScalarType.Float64) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
-            worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
+            worst = Math.Max(worst, RelativeError(single, exact));
         }
         return worst;
+    }
+
+    /// <summary>Largest |single − exact| over the largest |exact|; NaN anywhere counts as infinitely wrong.</summary>
+    static double RelativeError(Tensor single, Tensor exact)
+    {
+        double error = (single.to(ScalarType.Float64) - exact).abs().max().item<double>() / exact.abs().max().item<double>();
+        return double.IsNaN(error) ? double.PositiveInfinity : error;
     }
 
     static readonly (long In, long Out, long Kernel, long Stride, long Padding, long Side)[] TransposedShapes =
@@ -90,12 +96,7 @@ static class OneDnnGuard
             var exact = ConvolutionAndGradients(input, weight, outputGradient, stride, padding);
             var single = ConvolutionAndGradients(input.to(ScalarType.Float32), weight.to(ScalarType.Float32),
                                                  outputGradient.to(ScalarType.Float32), stride, padding);
-            for (int i = 0; i < exact.Length; i++)
-            {
-                double difference = (single[i].to(ScalarType.Float64) - exact[i]).abs().max().item<double>();
-                double error = difference / exact[i].abs().max().item<double>();
-                worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
-            }
+            for (int i = 0; i < exact.Length; i++) worst = Math.Max(worst, RelativeError(single[i], exact[i]));
         }
         return worst;
     }

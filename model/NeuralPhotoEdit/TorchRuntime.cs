@@ -13,9 +13,9 @@ public static class TorchRuntime
     /// For processes that train: call before anything touches libtorch. Limits oneDNN to AVX2 unless
     /// ONEDNN_MAX_CPU_ISA is already set. Why: on the Zen 5 CPU this project trains on, oneDNN's
     /// AVX-512 float32 convolutions are wrong (<see cref="OneDnnGuard"/>), which switches oneDNN off, and
-    /// without it a training step of ian-cpu-resize is 11× slower; with AVX2 the convolutions the
+    /// without it a training step of ian-cpu-resize is 9× slower; with AVX2 the convolutions the
     /// networks use are right (measured: `npe bench train --config ian-cpu-resize`, 10 186 ms a step
-    /// without oneDNN, 924 with AVX2, 1 733 with AVX). On a CPU whose AVX-512 kernels are right this
+    /// without oneDNN, 1 120 with AVX2, 1 733 with AVX). On a CPU whose AVX-512 kernels are right this
     /// costs some speed; set ONEDNN_MAX_CPU_ISA=ALL there. Editing keeps the default: at batch 1 it is
     /// as fast without oneDNN.
     /// </summary>

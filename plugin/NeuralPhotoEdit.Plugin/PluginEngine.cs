@@ -48,7 +48,16 @@ public sealed class PluginEngine : IDisposable
         request.Settings.Validate();
         var photo = request.Photo;
         var strokes = request.Mode == PluginMode.EditWithStrokes ? CheckStrokes(request) : request.Strokes;
-        var area = EditSession.ChooseArea(photo, request.Selection ?? WholeImageWithoutStrokes(request, strokes), strokes);
+        if (strokes is not null && (strokes.Width != photo.Width || strokes.Height != photo.Height))
+            throw new UserInputException("The strokes layer is not the size of the image.");
+        // One scan of the strokes layer (a whole layer, on every slider move) for its painted bounds.
+        var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(strokes);
+        if (request.Mode == PluginMode.EditWithStrokes && strokeBounds is null)
+            throw new UserInputException("The strokes layer is empty: paint some colour strokes on it first.");
+        // Without a selection the area is the strokes' surroundings; without strokes (sampling,
+        // reconstruction) it is the whole image.
+        var whole = new PixelRect(0, 0, photo.Width, photo.Height);
+        var area = EditSession.ChooseArea(photo.Width, photo.Height, request.Selection ?? (strokeBounds is null ? whole : null), strokeBounds);
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
@@ -73,17 +82,8 @@ public sealed class PluginEngine : IDisposable
     {
         if (request.StrokesProblem is not null) throw new UserInputException(request.StrokesProblem);
         var strokes = request.Strokes ?? throw new UserInputException("Choose a strokes layer: add a layer, paint rough colour strokes on it, and pick it in the dialog.");
-        if (strokes.Width != request.Photo.Width || strokes.Height != request.Photo.Height)
-            throw new UserInputException("The strokes layer is not the size of the image.");
-        if (RegionOfInterest.StrokeBounds(strokes) is null)
-            throw new UserInputException("The strokes layer is empty: paint some colour strokes on it first.");
         return strokes;
     }
-
-    /// <summary>Without a selection the area is the strokes' surroundings; without strokes (sampling,
-    /// reconstruction) it is the whole image.</summary>
-    static PixelRect? WholeImageWithoutStrokes(PluginRequest request, RgbaImage? strokes) =>
-        strokes is null || RegionOfInterest.StrokeBounds(strokes) is null ? new PixelRect(0, 0, request.Photo.Width, request.Photo.Height) : null;
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
     static LoadedModel Model(string? path, string device)

@@ -1,7 +1,5 @@
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
-using NeuralPhotoEdit.ModelFiles;
-using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit.Tests;
 
@@ -9,21 +7,10 @@ namespace NeuralPhotoEdit.Tests;
 /// What makes an edit look natural (issue: "no square, no band, no seam, no grid"), with the shipped
 /// model on synthetic photos whose right answer is known.
 /// </summary>
-public class NaturalEditTests : IClassFixture<NaturalEditTests.Shared>
+public class NaturalEditTests : IClassFixture<EditingTests.Shared>
 {
-    public sealed class Shared : IDisposable
-    {
-        public Shared()
-        {
-            TorchRuntime.EnsureInitialised();
-            Model = ModelFile.Load(DefaultModel.Resolve(null), CPU);
-        }
-        public LoadedModel Model { get; }
-        public void Dispose() => Model.Dispose();
-    }
-
-    readonly Shared _shared;
-    public NaturalEditTests(Shared shared) => _shared = shared;
+    readonly EditingTests.Shared _shared;
+    public NaturalEditTests(EditingTests.Shared shared) => _shared = shared;
 
     EditResult Edit(RgbaImage photo, RgbaImage strokes, EditSettings? settings = null)
     {

@@ -38,42 +38,35 @@ public static class EditBenchmark
             (z.detach() - g.mul(Scalars.Of(0.1))).sum().item<float>();
         });
 
-        var photo = SyntheticPhoto(4000, 3000);
-        var strokes = new RgbaImage(4000, 3000);
-        for (int y = 1400; y < 1600; y++)
-            for (int xx = 1800; xx < 2200; xx++)
-            {
-                int o = strokes.Offset(xx, y);
-                strokes.Pixels[o] = 40; strokes.Pixels[o + 1] = 90; strokes.Pixels[o + 2] = 200; strokes.Pixels[o + 3] = 255;
-            }
-        var roi = new PixelRect(1744, 1244, 512, 512);
         var settings = new EditSettings { Steps = 20 };
-        double whole = Median(3, () =>
-        {
-            using var session = EditSession.Open(network, photo, roi, strokes, device);
-            session.Paint(strokes, settings);
-            session.Render(settings);
-        });
-
-        var widePhoto = SyntheticPhoto(6000, 2000);
-        var wideStrokes = new RgbaImage(6000, 2000);
-        for (int y = 150; y < 230; y++)
-            for (int xx = 100; xx < 5900; xx++)
-            {
-                int o = wideStrokes.Offset(xx, y);
-                wideStrokes.Pixels[o] = 40; wideStrokes.Pixels[o + 1] = 90; wideStrokes.Pixels[o + 2] = 200; wideStrokes.Pixels[o + 3] = 255;
-            }
-        double wide = Median(3, () =>
-        {
-            using var session = EditSession.Open(network, widePhoto, null, wideStrokes, device);
-            session.Paint(wideStrokes, settings);
-            session.Render(settings);
-        });
+        double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
+                                 roi: new PixelRect(1744, 1244, 512, 512));
+        double wide = WholeEdit(network, device, settings, SyntheticPhoto(6000, 2000), new PixelRect(100, 150, 5800, 80), roi: null);
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         return new EditBenchmarkResult(modelName, Round(step), Round(encode), Round(decode), Round(whole), Round(wide),
             Math.Round(process.PeakWorkingSet64 / 1048576.0), get_num_threads(), device.ToString());
+    }
+
+    /// <summary>Median time of a whole edit (open, paint, render) of <paramref name="photo"/> with one
+    /// opaque blue stroke over <paramref name="stroke"/>; <paramref name="roi"/> null = the area around it.</summary>
+    static double WholeEdit(IntrospectiveAdversarialNetwork network, Device device, EditSettings settings, RgbaImage photo,
+                            PixelRect stroke, PixelRect? roi)
+    {
+        var strokes = new RgbaImage(photo.Width, photo.Height);
+        for (int y = stroke.Y; y < stroke.Bottom; y++)
+            for (int x = stroke.X; x < stroke.Right; x++)
+            {
+                int o = strokes.Offset(x, y);
+                strokes.Pixels[o] = 40; strokes.Pixels[o + 1] = 90; strokes.Pixels[o + 2] = 200; strokes.Pixels[o + 3] = 255;
+            }
+        return Median(3, () =>
+        {
+            using var session = EditSession.Open(network, photo, roi, strokes, device);
+            session.Paint(strokes, settings);
+            session.Render(settings);
+        });
     }
 
     /// <summary>A smooth gradient with texture: content doesn't change the cost, only the size does.</summary>

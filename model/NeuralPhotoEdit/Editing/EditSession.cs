@@ -64,16 +64,20 @@ public sealed class EditSession : IDisposable
 
     /// <summary>The work area for a photo: <paramref name="roi"/> when given (nothing outside it
     /// changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).</summary>
-    public static WorkArea ChooseArea(RgbaImage photo, PixelRect? roi, RgbaImage? strokes)
+    public static WorkArea ChooseArea(RgbaImage photo, PixelRect? roi, RgbaImage? strokes) =>
+        ChooseArea(photo.Width, photo.Height, roi,
+                   strokes is null ? null : RegionOfInterest.StrokeBounds(CheckSameSize(strokes, photo)));
+
+    /// <summary>The same, for a front end that already knows the strokes' bounds (null = none painted).</summary>
+    public static WorkArea ChooseArea(int imageWidth, int imageHeight, PixelRect? roi, PixelRect? strokeBounds)
     {
-        var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(CheckSameSize(strokes, photo));
         var area = roi is PixelRect r
-            ? WorkArea.Within(RegionOfInterest.Validate(r, photo.Width, photo.Height), photo.Width, photo.Height, strokeBounds)
+            ? WorkArea.Within(RegionOfInterest.Validate(r, imageWidth, imageHeight), imageWidth, imageHeight, strokeBounds)
             : WorkArea.AroundStrokes(
                 strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no region was given."),
-                photo.Width, photo.Height);
+                imageWidth, imageHeight);
         if (area.Bounds.Width < RegionOfInterest.MinimumSide || area.Bounds.Height < RegionOfInterest.MinimumSide)
-            throw new UserInputException($"The image is too small to edit ({photo.Width}×{photo.Height}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
+            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
         return area;
     }
 
@@ -237,7 +241,7 @@ public sealed class EditSession : IDisposable
     {
         settings.Validate();
         cancellation.ThrowIfCancellationRequested();
-        float[] masks, changes, outputs;
+        float[] masks, source;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -246,16 +250,14 @@ public sealed class EditSession : IDisposable
             var change = generated - _initialOutput;
             var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
             masks = ImageTensors.ToPlanes(m);
-            changes = ImageTensors.ToPlanes(change);
-            outputs = ImageTensors.ToPlanes(generated);
+            // The paper's blend brings in the model's output; the others only the change.
+            source = ImageTensors.ToPlanes(settings.Blend == BlendMode.Paper ? generated : change);
         }
-        var joined = JoinWindows(masks, changes, outputs, cancellation);
-        var mask = FinalMask(joined.Mask, settings, cancellation);
-        var image = settings.Blend switch
-        {
-            BlendMode.Guided => ApplyGuided(mask, joined.Change, cancellation),
-            _ => ApplyBilinear(settings.Blend, mask, settings.Blend == BlendMode.Paper ? joined.Output : joined.Change, cancellation),
-        };
+        var mask = FinalMask(JoinWindows(masks, 1, cancellation), settings, cancellation);
+        var joined = JoinWindows(source, 3, cancellation);
+        var image = settings.Blend == BlendMode.Guided
+            ? ApplyGuided(mask, joined, cancellation)
+            : ApplyBilinear(settings.Blend, mask, joined, cancellation);
         return new EditResult(image, Area, mask);
     }
 
@@ -266,31 +268,25 @@ public sealed class EditSession : IDisposable
         float[] outputs;
         using (var scope = NewDisposeScope())
             outputs = ImageTensors.ToPlanes(_initialOutput);
-        var ones = new float[Area.Windows.Count * _size * _size];
-        Array.Fill(ones, 1f);
-        var joined = JoinWindows(ones, outputs, outputs, cancellation);
         var full = new float[Area.GridWidth * Area.GridHeight];
         Array.Fill(full, 1f);
-        return ApplyBilinear(BlendMode.Paper, full, joined.Output, cancellation);
+        return ApplyBilinear(BlendMode.Paper, full, JoinWindows(outputs, 3, cancellation), cancellation);
     }
 
-    /// <summary>The windows' mask (1 plane), change and output (3 planes each) on the work grid, each
-    /// grid pixel the weighted mean over the windows that cover it.</summary>
-    (float[] Mask, float[] Change, float[] Output) JoinWindows(float[] masks, float[] changes, float[] outputs, CancellationToken cancellation)
+    /// <summary>Per-window planes (windows × <paramref name="planes"/> × S × S) on the work grid: each
+    /// grid pixel is the weighted mean over the windows that cover it (<see cref="WorkArea.WindowWeight"/>).</summary>
+    float[] JoinWindows(float[] windowPlanes, int planes, CancellationToken cancellation)
     {
         int width = Area.GridWidth, height = Area.GridHeight, n = width * height;
-        var mask = new float[n];
-        var change = new float[3 * n];
-        var output = new float[3 * n];
+        var joined = new float[planes * n];
         Parallel.For(0, height, new ParallelOptions { CancellationToken = cancellation }, gy =>
         {
+            Span<double> sum = stackalloc double[planes];
             for (int gx = 0; gx < width; gx++)
             {
                 var (x, y) = Area.PhotoPosition(gx, gy);
-                double total = 0, m = 0;
-                Span<double> d = stackalloc double[3], g = stackalloc double[3];
-                d.Clear();
-                g.Clear();
+                double total = 0;
+                sum.Clear();
                 for (int w = 0; w < Area.Windows.Count; w++)
                 {
                     var window = Area.Windows[w];
@@ -298,24 +294,13 @@ public sealed class EditSession : IDisposable
                     if (weight <= 0) continue;
                     double u = (x - window.X) * _size / window.Width, v = (y - window.Y) * _size / window.Height;
                     total += weight;
-                    m += weight * Resampling.Sample(masks, w, _size, u, v);
-                    for (int c = 0; c < 3; c++)
-                    {
-                        d[c] += weight * Resampling.Sample(changes, 3 * w + c, _size, u, v);
-                        g[c] += weight * Resampling.Sample(outputs, 3 * w + c, _size, u, v);
-                    }
+                    for (int c = 0; c < planes; c++) sum[c] += weight * Resampling.Sample(windowPlanes, planes * w + c, _size, u, v);
                 }
-                int i = gy * width + gx;
                 if (total <= 0) continue;
-                mask[i] = (float)(m / total);
-                for (int c = 0; c < 3; c++)
-                {
-                    change[c * n + i] = (float)(d[c] / total);
-                    output[c * n + i] = (float)(g[c] / total);
-                }
+                for (int c = 0; c < planes; c++) joined[c * n + gy * width + gx] = (float)(sum[c] / total);
             }
         });
-        return (mask, change, output);
+        return joined;
     }
 
     /// <summary>The paper's mask, times the affinity to the strokes when edge-aware, times the fade

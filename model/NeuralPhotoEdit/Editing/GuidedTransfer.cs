@@ -34,14 +34,9 @@ public sealed class GuidedTransfer
                                      CancellationToken cancellation = default)
     {
         int n = width * height;
-        var i = new double[3][];
-        for (int c = 0; c < 3; c++)
-        {
-            i[c] = new double[n];
-            for (int k = 0; k < n; k++) i[c][k] = (guide[c * n + k] + 1) / 2;
-        }
-        var p = new double[3][];
-        for (int c = 0; c < 3; c++) p[c] = change.AsSpan(c * n, n).ToArray().Select(v => (double)v).ToArray();
+        // The guide in [0, 1] colour units (what ε is measured in); the change as it is.
+        var i = Enumerable.Range(0, 3).Select(c => Plane(guide, c, n, v => (v + 1) / 2)).ToArray();
+        var p = Enumerable.Range(0, 3).Select(c => Plane(change, c, n, v => v)).ToArray();
 
         cancellation.ThrowIfCancellationRequested();
         var meanI = i.Select(plane => Box(plane, width, height, radius)).ToArray();
@@ -122,6 +117,13 @@ public sealed class GuidedTransfer
                 return false;
         }
         return true;
+    }
+
+    static double[] Plane(float[] planes, int index, int n, Func<float, float> map)
+    {
+        var plane = new double[n];
+        for (int k = 0; k < n; k++) plane[k] = map(planes[index * n + k]);
+        return plane;
     }
 
     static void Store(double[] plane, float[] coefficients, int index, int n)

@@ -60,8 +60,7 @@ public sealed class WorkArea
     /// </summary>
     public static WorkArea AroundStrokes(PixelRect bounds, int imageWidth, int imageHeight)
     {
-        int size = Math.Max(Math.Min(bounds.Width, bounds.Height), Math.Max(bounds.Width, bounds.Height) / 4);
-        int margin = Math.Max(RegionOfInterest.MinimumSide, size);
+        int margin = Math.Max(RegionOfInterest.MinimumSide, StrokeWidth(bounds));
         var grown = new PixelRect(bounds.X - margin, bounds.Y - margin, bounds.Width + 2 * margin, bounds.Height + 2 * margin)
             .Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
         // Square up a nearly square area (more context for the model, one window instead of two).
@@ -69,11 +68,16 @@ public sealed class WorkArea
         return new WorkArea(area, Cover(area), imageWidth, imageHeight, reach: margin / 2.0);
     }
 
+    /// <summary>The strokes' width: their bounding box's shorter side, or a quarter of its longer side
+    /// if that is more (a long thin stroke is as wide as a quarter of its length, for context).</summary>
+    public static int StrokeWidth(PixelRect bounds) =>
+        Math.Max(Math.Min(bounds.Width, bounds.Height), Math.Max(bounds.Width, bounds.Height) / 4);
+
     /// <summary>The area is exactly <paramref name="region"/> (a selection, or a region the user gave).</summary>
     public static WorkArea Within(PixelRect region, int imageWidth, int imageHeight, PixelRect? strokeBounds = null)
     {
         double reach = strokeBounds is PixelRect b
-            ? Math.Max(RegionOfInterest.MinimumSide, Math.Max(Math.Min(b.Width, b.Height), Math.Max(b.Width, b.Height) / 4)) / 2.0
+            ? Math.Max(RegionOfInterest.MinimumSide, StrokeWidth(b)) / 2.0
             : Math.Max(region.Width, region.Height) / 4.0;
         return new WorkArea(region, Cover(region), imageWidth, imageHeight, reach);
     }

@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
 
 namespace NeuralPhotoEdit.Evaluation;
@@ -90,12 +91,9 @@ public static class EditMetrics
         return new EditScores(fidelity, coverage, newEdges, misaligned, far);
     }
 
-    /// <summary>The strokes' width: the bounding box's shorter side, or a quarter of its longer side if more.</summary>
-    public static double StrokeSize(RgbaImage strokes)
-    {
-        var b = Editing.RegionOfInterest.StrokeBounds(strokes) ?? new PixelRect(0, 0, 1, 1);
-        return Math.Max(Math.Min(b.Width, b.Height), Math.Max(b.Width, b.Height) / 4.0);
-    }
+    /// <summary>The strokes' width (<see cref="WorkArea.StrokeWidth"/>), in pixels.</summary>
+    public static double StrokeSize(RgbaImage strokes) =>
+        WorkArea.StrokeWidth(RegionOfInterest.StrokeBounds(strokes) ?? new PixelRect(0, 0, 1, 1));
 
     static double[][] Planes(RgbaImage image)
     {
@@ -131,13 +129,13 @@ public static class EditMetrics
         return magnitude;
     }
 
-    /// <summary>Approximate Euclidean distance (in pixels) to the nearest painted pixel: a two-pass
-    /// chamfer transform with 1 and √2 steps.</summary>
-    static double[] DistanceToStrokes(RgbaImage strokes)
+    /// <summary>Approximate Euclidean distance (in pixels) to the nearest pixel painted with alpha above
+    /// <paramref name="paintedAbove"/>: a two-pass chamfer transform with 1 and √2 steps.</summary>
+    internal static double[] DistanceToStrokes(RgbaImage strokes, byte paintedAbove = 0)
     {
         int w = strokes.Width, h = strokes.Height;
         var d = new double[w * h];
-        for (int i = 0; i < d.Length; i++) d[i] = strokes.Pixels[4 * i + 3] > 0 ? 0 : double.PositiveInfinity;
+        for (int i = 0; i < d.Length; i++) d[i] = strokes.Pixels[4 * i + 3] > paintedAbove ? 0 : double.PositiveInfinity;
         double diagonal = Math.Sqrt(2);
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)

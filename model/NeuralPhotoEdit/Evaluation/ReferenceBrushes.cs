@@ -27,35 +27,15 @@ public static class ReferenceBrushes
         }
         for (int c = 0; c < 3; c++) shift[c] /= total;
 
-        var distance = DistanceField(strokes, bounds, (int)Math.Ceiling(3 * sigma));
+        var distance = EditMetrics.DistanceToStrokes(strokes, paintedAbove: 127);
         var result = photo.Clone();
-        foreach (var (index, d) in distance)
+        for (int i = 0; i < distance.Length; i++)
         {
-            double weight = Math.Exp(-d * d / (2 * sigma * sigma));
+            if (distance[i] > 3 * sigma) continue;
+            double weight = Math.Exp(-distance[i] * distance[i] / (2 * sigma * sigma));
             for (int c = 0; c < 3; c++)
-                result.Pixels[index + c] = (byte)Math.Clamp(Math.Round(photo.Pixels[index + c] + weight * shift[c]), 0, 255);
+                result.Pixels[4 * i + c] = (byte)Math.Clamp(Math.Round(photo.Pixels[4 * i + c] + weight * shift[c]), 0, 255);
         }
         return result;
-    }
-
-    /// <summary>Distance to the nearest painted pixel for every pixel within <paramref name="range"/>
-    /// of the strokes' bounds (sampled painted pixels: exact enough for a falloff).</summary>
-    static IEnumerable<(int Offset, double Distance)> DistanceField(RgbaImage strokes, PixelRect bounds, int range)
-    {
-        var painted = new List<(int X, int Y)>();
-        for (int y = bounds.Y; y < bounds.Bottom; y++)
-            for (int x = bounds.X; x < bounds.Right; x++)
-                if (strokes.Pixels[strokes.Offset(x, y) + 3] > 127) painted.Add((x, y));
-        int stride = Math.Max(1, painted.Count / 400);
-        var samples = painted.Where((_, i) => i % stride == 0).ToArray();
-        var area = new PixelRect(bounds.X - range, bounds.Y - range, bounds.Width + 2 * range, bounds.Height + 2 * range)
-            .Intersect(new PixelRect(0, 0, strokes.Width, strokes.Height));
-        for (int y = area.Y; y < area.Bottom; y++)
-            for (int x = area.X; x < area.Right; x++)
-            {
-                double best = double.PositiveInfinity;
-                foreach (var (px, py) in samples) best = Math.Min(best, (px - x) * (px - x) + (py - y) * (py - y));
-                yield return (strokes.Offset(x, y), Math.Sqrt(best));
-            }
     }
 }
