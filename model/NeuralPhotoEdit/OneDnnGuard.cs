@@ -30,6 +30,10 @@ static class OneDnnGuard
 
     public static void Apply()
     {
+        // libtorch tries NNPACK for some convolutions; on a CPU NNPACK doesn't support that is a failed
+        // initialisation and a warning on the user's console ("Could not initialize NNPACK"), and oneDNN or
+        // libtorch's own kernels do the work anyway. It is off everywhere, so every CPU runs the same code.
+        SetSwitch(nnpack: true, false);
         string? choice = Environment.GetEnvironmentVariable("NPE_MKLDNN");
         if (choice == "0") Disable();
         else if (choice != "1" && WorstRelativeError() >= Tolerance)
@@ -140,21 +144,25 @@ static class OneDnnGuard
 
     static void Disable()
     {
+        if (!SetSwitch(nnpack: false, false))
+            throw new InvalidOperationException(
+                "libtorch's oneDNN convolutions are wrong on this CPU and could not be switched off; results would be garbage.");
+    }
+
+    /// <summary>Sets libtorch's oneDNN or NNPACK switch; false when the library doesn't export it.</summary>
+    static bool SetSwitch(bool nnpack, bool enabled)
+    {
         var (library, contextName, mkldnnName, nnpackName) = Exports();
         if (!NativeLibrary.TryLoad(library, typeof(OneDnnGuard).Assembly, null, out var handle)
             || !NativeLibrary.TryGetExport(handle, contextName, out var globalContext)
-            || !NativeLibrary.TryGetExport(handle, mkldnnName, out var setMkldnn)
-            || !NativeLibrary.TryGetExport(handle, nnpackName, out var setNnpack))
-            throw new InvalidOperationException(
-                "libtorch's oneDNN convolutions are wrong on this CPU and could not be switched off; results would be garbage.");
+            || !NativeLibrary.TryGetExport(handle, nnpack ? nnpackName : mkldnnName, out var setter))
+            return false;
         unsafe
         {
             var context = ((delegate* unmanaged<IntPtr>)globalContext)();
-            ((delegate* unmanaged<IntPtr, byte, void>)setMkldnn)(context, 0);
-            // Without oneDNN, libtorch tries NNPACK for every convolution; where NNPACK doesn't support
-            // the CPU that is a failed initialisation and a warning per call. Its fallback is the same.
-            ((delegate* unmanaged<IntPtr, byte, void>)setNnpack)(context, 0);
+            ((delegate* unmanaged<IntPtr, byte, void>)setter)(context, enabled ? (byte)1 : (byte)0);
         }
+        return true;
     }
 
     /// <summary>The library and the functions' exported (mangled) names on this platform.</summary>

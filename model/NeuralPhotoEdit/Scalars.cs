@@ -24,16 +24,22 @@ public static class Scalars
     public static Scalar Of(double value) => Cache.GetOrAdd(value, v => v.ToScalar());
 
     public static Scalar One { get; } = Of(1);
+    public static Scalar Two { get; } = Of(2);
 }
 
 /// <summary>
-/// Tensor sums that don't make a finalizable scalar. TorchSharp 0.107's <c>a + b</c> calls
-/// <c>add(b, 1)</c>, whose implicit scale 1 becomes a native scalar that a collection on another
-/// thread can free mid-call (seen: "Expected false to be true … toFloat" in the decoder under forced
-/// collections). <see cref="Plus"/> passes the cached 1. <c>a - b</c> involves no scalar and stays
-/// as it is.
+/// Tensor arithmetic that doesn't make a finalizable scalar. TorchSharp 0.107's <c>a + b</c> calls
+/// <c>add(b, 1)</c> and <c>x.square()</c> calls <c>pow(2)</c>; each plain number becomes a native
+/// scalar that a collection on another thread can free mid-call (seen: "Expected false to be true …
+/// toFloat" in the decoder, and a failure in the stroke loss's square, under forced collections).
+/// These pass cached scalars instead. <c>a - b</c>, <c>a * b</c> and <c>a / b</c> of two tensors
+/// involve no scalar and stay as they are.
 /// </summary>
 public static class TensorArithmetic
 {
+    /// <summary>a + b.</summary>
     public static TorchSharp.torch.Tensor Plus(this TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a.add(b, Scalars.One);
+
+    /// <summary>x², element-wise.</summary>
+    public static TorchSharp.torch.Tensor Squared(this TorchSharp.torch.Tensor x) => x.pow(Scalars.Two);
 }

@@ -17,12 +17,15 @@ namespace NeuralPhotoEdit.Plugin;
 /// </summary>
 public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 {
-    internal enum Names { StepSize, Steps, StrokesLayer, Sigma, Blend, Mask, Mode, Seed, Device, Model }
+    internal enum Names { StepSize, Steps, StrokesLayer, Sigma, Blend, Mask, ColourMatch, Mode, Seed, Device, Model }
+
+    /// <summary>The dialog's modes, in its words.</summary>
+    public enum PluginMode { EditWithStrokes, ReconstructOnly, RandomSample }
 
     const string LayerAbove = "(the layer above this one)";
     static readonly string[] DeviceChoices = ["Auto", "CPU", "GPU"];
 
-    readonly PluginEngine _engine = new();
+    readonly EditService _engine = new();
     RgbaImage? _result;
 
     public NeuralPhotoEditEffect()
@@ -46,6 +49,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             new DoubleProperty(Names.Sigma, EditSettings.DefaultSigma, 0, EditSettings.MaxSigma),
             StaticListChoiceProperty.CreateForEnum<BlendMode>(Names.Blend, BlendMode.Guided),
             StaticListChoiceProperty.CreateForEnum<MaskMode>(Names.Mask, MaskMode.EdgeAware),
+            new DoubleProperty(Names.ColourMatch, EditSettings.DefaultColourMatch, 0, 1),
             StaticListChoiceProperty.CreateForEnum<PluginMode>(Names.Mode, PluginMode.EditWithStrokes),
             new Int32Property(Names.Seed, 0, 0, int.MaxValue),
             new StaticListChoiceProperty(Names.Device, DeviceChoices, 0),
@@ -75,6 +79,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         ui.SetPropertyControlType(Names.Blend, PropertyControlType.RadioButton);
         Describe(Names.Mask, "Where the change goes", "EdgeAware follows the strokes into what belongs with them and stops at the photo's edges; Paper uses the paper's mask alone.");
         ui.SetPropertyControlType(Names.Mask, PropertyControlType.RadioButton);
+        Describe(Names.ColourMatch, "Match stroke colour", "How much of the colour the model could not reach is added as a smooth colour shift (Guided blend; 0 = the model's change alone).");
         Describe(Names.Mode, "Mode", "Edit with strokes, show the model's reconstruction only, or draw a random sample (with the seed).");
         Describe(Names.Seed, "Seed", "Seed for random samples: the same seed gives the same sample.");
         Describe(Names.Device, "Device", "Where the model runs: Auto uses a CUDA GPU when one is available.");
@@ -98,10 +103,15 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         _result = null;
         try
         {
-            var request = BuildRequest(newToken);
-            var result = _engine.Run(request, CancellationToken);
-            LastProblem = result.Problem;
-            _result = result.Changed ? result.Image : null;
+            var (request, strokesProblem) = BuildRequest(newToken);
+            if (request.Kind == EditKind.Paint && strokesProblem is not null)
+            {
+                LastProblem = strokesProblem;
+                return;
+            }
+            var outcome = _engine.Run(request, CancellationToken);
+            LastProblem = outcome.Problem;
+            _result = outcome.Changed ? outcome.Image : null;
         }
         catch (OperationCanceledException)
         {
@@ -114,7 +124,8 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         }
     }
 
-    PluginRequest BuildRequest(PropertyBasedEffectConfigToken token)
+    /// <summary>The engine request for a token, and why there are no usable strokes when the layers say so.</summary>
+    (EditRequest Request, string? StrokesProblem) BuildRequest(PropertyBasedEffectConfigToken token)
     {
         var document = Environment.Document;
         var layers = document.Layers;
@@ -131,12 +142,11 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 
         var selection = Environment.Selection.RenderBounds;
         bool wholeImage = selection.X == 0 && selection.Y == 0 && selection.Width == photo.Width && selection.Height == photo.Height;
-        return new PluginRequest
+        var request = new EditRequest
         {
             Photo = photo,
             Strokes = problem is null ? ReadLayer(layers[strokesIndex]) : null,
-            StrokesProblem = problem,
-            Selection = wholeImage ? null : new PixelRect(selection.X, selection.Y, selection.Width, selection.Height),
+            Limit = wholeImage ? null : new PixelRect(selection.X, selection.Y, selection.Width, selection.Height),
             Settings = new EditSettings
             {
                 StepSize = token.GetProperty<DoubleProperty>(Names.StepSize)!.Value,
@@ -144,12 +154,19 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
                 Sigma = token.GetProperty<DoubleProperty>(Names.Sigma)!.Value,
                 Blend = (BlendMode)token.GetProperty<StaticListChoiceProperty>(Names.Blend)!.Value,
                 Mask = (MaskMode)token.GetProperty<StaticListChoiceProperty>(Names.Mask)!.Value,
+                ColourMatch = token.GetProperty<DoubleProperty>(Names.ColourMatch)!.Value,
             },
-            Mode = (PluginMode)token.GetProperty<StaticListChoiceProperty>(Names.Mode)!.Value,
+            Kind = (PluginMode)token.GetProperty<StaticListChoiceProperty>(Names.Mode)!.Value switch
+            {
+                PluginMode.ReconstructOnly => EditKind.Reconstruct,
+                PluginMode.RandomSample => EditKind.Sample,
+                _ => EditKind.Paint,
+            },
             Seed = token.GetProperty<Int32Property>(Names.Seed)!.Value,
             Device = ((string)token.GetProperty<StaticListChoiceProperty>(Names.Device)!.Value) switch { "GPU" => "cuda", "CPU" => "cpu", _ => "auto" },
             ModelPath = ModelCatalog.PathOf((string)token.GetProperty<StaticListChoiceProperty>(Names.Model)!.Value),
         };
+        return (request, problem);
     }
 
     static int IndexOf(IReadOnlyList<IBitmapEffectLayerInfo> layers, string name)

@@ -139,7 +139,7 @@ public class EffectTests
         }
 
         AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo), "no strokes layer");
-        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", new RgbaImage(Photo.Width, Photo.Height)), "strokes layer is empty");
+        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", new RgbaImage(Photo.Width, Photo.Height)), "strokes are empty");
         var sameLayer = PhotoWithStrokes();
         sameLayer.SourceLayerIndex = 1;
         AssertUnchanged(sameLayer, "is the layer being edited", t => t.SetPropertyValue(Names.StrokesLayer, "Strokes"));
@@ -151,8 +151,8 @@ public class EffectTests
     [Fact]
     public void AMissingOrCorruptModelIsAMessageNotACrash()
     {
-        using var engine = new PluginEngine();
-        var request = new PluginRequest { Photo = Photo, Strokes = Strokes, Settings = new EditSettings() };
+        using var engine = new EditService();
+        var request = new EditRequest { Photo = Photo, Strokes = Strokes };
         var missing = engine.Run(request with { ModelPath = "/nonexistent/model.safetensors" }, CancellationToken.None);
         Assert.False(missing.Changed);
         Assert.Contains("does not exist", missing.Problem);

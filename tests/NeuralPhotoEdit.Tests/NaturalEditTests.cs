@@ -111,6 +111,37 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         Assert.InRange(after / before, 0.9, 1.1);
     }
 
+    [Fact]
+    public void TheColourMatchClosesMostOfWhatTheModelLeftAndScalesWithTheStepSize()
+    {
+        var photo = SkyOverLand(600, 400, horizon: 400);
+        var stroke = new PixelRect(250, 150, 100, 100);
+        var strokes = Stroke(600, 400, stroke, (40, 90, 220));
+        double Distance(RgbaImage image)
+        {
+            double r = 0, g = 0, b = 0;
+            for (int y = stroke.Y; y < stroke.Bottom; y++)
+                for (int x = stroke.X; x < stroke.Right; x++)
+                {
+                    int o = image.Offset(x, y);
+                    r += image.Pixels[o]; g += image.Pixels[o + 1]; b += image.Pixels[o + 2];
+                }
+            int n = stroke.Width * stroke.Height;
+            return Math.Sqrt(Math.Pow(r / n - 40, 2) + Math.Pow(g / n - 90, 2) + Math.Pow(b / n - 220, 2));
+        }
+        double before = Distance(photo);
+        double modelAlone = Distance(Edit(photo, strokes, new EditSettings { ColourMatch = 0 }).Image);
+        double matched = Distance(Edit(photo, strokes).Image);
+        double halfStep = Distance(Edit(photo, strokes, new EditSettings { StepSize = EditSettings.DefaultStepSize / 2, ColourMatch = 0 }).Image);
+        double halfStepMatched = Distance(Edit(photo, strokes, new EditSettings { StepSize = EditSettings.DefaultStepSize / 2 }).Image);
+        // The default share is 3/4 of what the model left; averaging over the strokes' surroundings
+        // and the guided fit take a little of it.
+        Assert.True(matched < 0.4 * modelAlone, $"distance to the stroke colour {matched:F1} with the colour match, {modelAlone:F1} without (photo: {before:F1})");
+        // Below the default η the share shrinks with it: half the step size, about half the share.
+        double share = 1 - halfStepMatched / halfStep, fullShare = 1 - matched / modelAlone;
+        Assert.InRange(share, 0.3 * fullShare, 0.7 * fullShare);
+    }
+
     /// <summary>Mean squared Laplacian of the luminance (what a blur removes and a grid adds).</summary>
     static double HighFrequencyEnergy(RgbaImage image, PixelRect rect)
     {

@@ -33,7 +33,7 @@ public static class EditBenchmark
         {
             using var s = NewDisposeScope();
             var z = z0.detach().requires_grad_(true);
-            var loss = (network.Decode(z) - target).square().mean();
+            var loss = (network.Decode(z) - target).Squared().mean();
             var g = autograd.grad([loss], [z])[0];
             (z.detach() - g.mul(Scalars.Of(0.1))).sum().item<float>();
         });

@@ -22,6 +22,8 @@ public sealed class EditSession : IDisposable
     RgbaImage _photo;
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
     float[]? _gridStrokes;            // the strokes' coverage on the grid, once painted
+    float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
+    bool _painted;                    // the codes were moved toward the strokes (since the last reset)
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
@@ -101,6 +103,7 @@ public sealed class EditSession : IDisposable
         Replace(ref _initialCode, z);
         Replace(ref _initialOutput, output);
         Replace(ref _code, z.clone());
+        _painted = false;
     }
 
     /// <summary>Every window at the model's resolution, one after another (windows × planes × S × S).</summary>
@@ -127,6 +130,8 @@ public sealed class EditSession : IDisposable
         int gridPlane = Area.GridWidth * Area.GridHeight;
         if (!grid.AsSpan(3 * gridPlane, gridPlane).ContainsAnyExcept(0f)) return false;
         _gridStrokes = grid[(3 * gridPlane)..];
+        _gridStrokeColours = grid[..(3 * gridPlane)];
+        _painted = true;
 
         using var scope = NewDisposeScope();
         var all = tensor(planes, [Area.Windows.Count, 4, _size, _size], device: _device);
@@ -134,7 +139,7 @@ public sealed class EditSession : IDisposable
         var weights = all[.., 3..];
         // Per window: Σ w·(G(Z) − S)² / (3 Σ w); a window without strokes contributes nothing.
         var normaliser = weights.sum([1, 2, 3]).mul(Scalars.Of(3)).clamp_min(Scalars.Of(1e-6));
-        Step(settings, cancellation, output => ((output - colours).square() * weights).sum([1, 2, 3]) / normaliser);
+        Step(settings, cancellation, output => ((output - colours).Squared() * weights).sum([1, 2, 3]) / normaliser);
         return true;
     }
 
@@ -175,10 +180,15 @@ public sealed class EditSession : IDisposable
     {
         using var generator = new Generator((ulong)seed, _device);
         Replace(ref _code, randn(_initialCode.shape, generator: generator, device: _device));
+        _painted = false;
     }
 
     /// <summary>Back to the photo's own codes: Z = Z₀.</summary>
-    public void Reset() => Replace(ref _code, _initialCode.clone());
+    public void Reset()
+    {
+        Replace(ref _code, _initialCode.clone());
+        _painted = false;
+    }
 
     /// <summary>Makes the rendered result the new photo and encodes it again.</summary>
     public void Commit(EditSettings settings, CancellationToken cancellation = default)
@@ -253,10 +263,10 @@ public sealed class EditSession : IDisposable
             // The paper's blend brings in the model's output; the others only the change.
             source = ImageTensors.ToPlanes(settings.Blend == BlendMode.Paper ? generated : change);
         }
-        var mask = FinalMask(JoinWindows(masks, 1, cancellation), settings, cancellation);
+        var (mask, spread) = FinalMask(JoinWindows(masks, 1, cancellation), settings, cancellation);
         var joined = JoinWindows(source, 3, cancellation);
         var image = settings.Blend == BlendMode.Guided
-            ? ApplyGuided(mask, joined, cancellation)
+            ? ApplyGuided(GuidedChange(mask, spread, joined, settings, cancellation), cancellation)
             : ApplyBilinear(settings.Blend, mask, joined, cancellation);
         return new EditResult(image, Area, mask);
     }
@@ -303,33 +313,47 @@ public sealed class EditSession : IDisposable
         return joined;
     }
 
-    /// <summary>The paper's mask, times the affinity to the strokes when edge-aware, times the fade
-    /// toward the area's inner borders.</summary>
-    float[] FinalMask(float[] paperMask, EditSettings settings, CancellationToken cancellation)
+    /// <summary>The mask: the paper's, times the affinity to the strokes when edge-aware, times the
+    /// fade toward the area's inner borders. The spread: where the change may go regardless of how
+    /// much the model changed there (the affinity times the fade; the mask itself for the paper's).</summary>
+    (float[] Mask, float[] Spread) FinalMask(float[] paperMask, EditSettings settings, CancellationToken cancellation)
     {
         int width = Area.GridWidth, height = Area.GridHeight;
         var affinity = settings.Mask == MaskMode.EdgeAware && _gridStrokes is not null
             ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, Area.Reach / Area.Scale, cancellation)
             : null;
         var mask = new float[width * height];
+        var spread = affinity is null ? mask : new float[width * height];
         cancellation.ThrowIfCancellationRequested();
         for (int gy = 0; gy < height; gy++)
             for (int gx = 0; gx < width; gx++)
             {
                 int i = gy * width + gx;
                 var (x, y) = Area.PhotoPosition(gx, gy);
-                mask[i] = (float)(paperMask[i] * (affinity?[i] ?? 1) * Area.BorderFade(x, y));
+                double fade = Area.BorderFade(x, y);
+                mask[i] = (float)(paperMask[i] * (affinity?[i] ?? 1) * fade);
+                if (affinity is not null) spread[i] = (float)(affinity[i] * fade);
             }
-        return mask;
+        return (mask, spread);
     }
 
-    /// <summary>The fitted colour transform of the masked change, applied to every pixel of the area.</summary>
-    RgbaImage ApplyGuided(float[] mask, float[] change, CancellationToken cancellation)
+    /// <summary>The masked change M·Δ on the grid, plus the colour match's share of what it left
+    /// between the edited colours and the strokes' (<see cref="EditSettings.ColourMatch"/>).</summary>
+    float[] GuidedChange(float[] mask, float[] spread, float[] change, EditSettings settings, CancellationToken cancellation)
     {
         int n = mask.Length;
         var masked = new float[3 * n];
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < n; i++) masked[c * n + i] = mask[i] * change[c * n + i];
+        if (settings.EffectiveColourMatch > 0 && _painted && _gridStrokes is not null && _gridStrokeColours is not null)
+            ColourMatch.Add(masked, _gridPhoto, _gridStrokeColours, _gridStrokes, spread, Area.GridWidth, Area.GridHeight,
+                            ColourMatchRadius, settings.EffectiveColourMatch, cancellation);
+        return masked;
+    }
+
+    /// <summary>The fitted colour transform of a change on the grid, applied to every pixel of the area.</summary>
+    RgbaImage ApplyGuided(float[] masked, CancellationToken cancellation)
+    {
         var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
         return ApplyPerPixel((u, v, rgb, delta) =>
         {
@@ -341,6 +365,9 @@ public sealed class EditSession : IDisposable
 
     /// <summary>Radius of the guided fit, in grid pixels: about 1/48 of the grid's longer side, at least 2.</summary>
     int GuidedRadius => Math.Max(2, Math.Max(Area.GridWidth, Area.GridHeight) / 48);
+
+    /// <summary>Radius over which the colour match averages the residual: half the reach, in grid pixels.</summary>
+    int ColourMatchRadius => Math.Max(2, (int)Math.Round(Area.Reach / Area.Scale / 2));
 
     /// <summary>Bilinear upsampling of the mask and of the output (paper: Y = X + M·(G(Z) − X)) or of the
     /// change (detail: Y = X + M·Δ).</summary>

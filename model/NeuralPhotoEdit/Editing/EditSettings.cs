@@ -43,6 +43,7 @@ public sealed record EditSettings
     public const int DefaultSteps = 20, MaxSteps = 500;
     public const double DefaultSigma = 0.7, MaxSigma = 8;
     public const double DefaultMaskGain = 2, MaxMaskGain = 10;
+    public const double DefaultColourMatch = 0.75;
 
     public double StepSize { get; init; } = DefaultStepSize;
     public int Steps { get; init; } = DefaultSteps;
@@ -58,6 +59,17 @@ public sealed record EditSettings
     /// small, incidental changes stay attenuated.
     /// </summary>
     public double MaskGain { get; init; } = DefaultMaskGain;
+    /// <summary>
+    /// Share (0–1) of the colour difference the model's change leaves under the strokes that is added
+    /// as a smooth colour shift, spread like the change (<see cref="ColourMatch"/>; guided blend only).
+    /// 0 is the model's change alone, as in the paper.
+    /// </summary>
+    public double ColourMatch { get; init; } = DefaultColourMatch;
+
+    /// <summary>The colour match's share as the step size makes it: in full from the default η up,
+    /// less below it, none at η = 0 or without steps — so the main control still goes from "no
+    /// change" to "bold", and 0 still changes nothing.</summary>
+    public double EffectiveColourMatch => Steps == 0 ? 0 : ColourMatch * Math.Min(1, StepSize / DefaultStepSize);
 
     public void Validate()
     {
@@ -70,5 +82,7 @@ public sealed record EditSettings
         if (!Enum.IsDefined(Mask)) throw new UserInputException($"Unknown mask mode {(int)Mask}.");
         if (!double.IsFinite(MaskGain) || MaskGain <= 0 || MaskGain > MaxMaskGain)
             throw new UserInputException($"Mask gain must be above 0 and at most {MaxMaskGain} (got {MaskGain}).");
+        if (!double.IsFinite(ColourMatch) || ColourMatch < 0 || ColourMatch > 1)
+            throw new UserInputException($"Colour match must be between 0 and 1 (got {ColourMatch}).");
     }
 }

@@ -39,8 +39,8 @@ public sealed class GuidedTransfer
         var p = Enumerable.Range(0, 3).Select(c => Plane(change, c, n, v => v)).ToArray();
 
         cancellation.ThrowIfCancellationRequested();
-        var meanI = i.Select(plane => Box(plane, width, height, radius)).ToArray();
-        var meanP = p.Select(plane => Box(plane, width, height, radius)).ToArray();
+        var meanI = i.Select(plane => BoxFilter.Mean(plane, width, height, radius)).ToArray();
+        var meanP = p.Select(plane => BoxFilter.Mean(plane, width, height, radius)).ToArray();
         var covII = new double[3, 3][];
         for (int a = 0; a < 3; a++)
             for (int b = a; b < 3; b++)
@@ -82,8 +82,8 @@ public sealed class GuidedTransfer
         // The output at a pixel averages the fits of every box that covers it.
         cancellation.ThrowIfCancellationRequested();
         var coefficients = new float[12 * n];
-        for (int k = 0; k < 9; k++) Store(Box(a9[k], width, height, radius), coefficients, k, n);
-        for (int c = 0; c < 3; c++) Store(Box(b3[c], width, height, radius), coefficients, 9 + c, n);
+        for (int k = 0; k < 9; k++) Store(BoxFilter.Mean(a9[k], width, height, radius), coefficients, k, n);
+        for (int c = 0; c < 3; c++) Store(BoxFilter.Mean(b3[c], width, height, radius), coefficients, 9 + c, n);
         return new GuidedTransfer(coefficients, width, height);
     }
 
@@ -136,40 +136,9 @@ public sealed class GuidedTransfer
     {
         var product = new double[x.Length];
         for (int k = 0; k < x.Length; k++) product[k] = x[k] * y[k];
-        var mean = Box(product, width, height, radius);
+        var mean = BoxFilter.Mean(product, width, height, radius);
         for (int k = 0; k < x.Length; k++) mean[k] -= meanX[k] * meanY[k];
         return mean;
-    }
-
-    /// <summary>Mean over the (2r+1)² box around each pixel, clipped at the borders: two running sums.</summary>
-    static double[] Box(double[] plane, int width, int height, int radius)
-    {
-        var rows = new double[plane.Length];
-        for (int y = 0; y < height; y++)
-        {
-            int row = y * width;
-            double sum = 0;
-            for (int x = 0; x < Math.Min(radius, width); x++) sum += plane[row + x];
-            for (int x = 0; x < width; x++)
-            {
-                if (x + radius < width) sum += plane[row + x + radius];
-                if (x - radius - 1 >= 0) sum -= plane[row + x - radius - 1];
-                rows[row + x] = sum / (Math.Min(width - 1, x + radius) - Math.Max(0, x - radius) + 1);
-            }
-        }
-        var output = new double[plane.Length];
-        for (int x = 0; x < width; x++)
-        {
-            double sum = 0;
-            for (int y = 0; y < Math.Min(radius, height); y++) sum += rows[y * width + x];
-            for (int y = 0; y < height; y++)
-            {
-                if (y + radius < height) sum += rows[(y + radius) * width + x];
-                if (y - radius - 1 >= 0) sum -= rows[(y - radius - 1) * width + x];
-                output[y * width + x] = sum / (Math.Min(height - 1, y + radius) - Math.Max(0, y - radius) + 1);
-            }
-        }
-        return output;
     }
 
     /// <summary>Inverse of a symmetric positive definite 3×3 matrix (row-major) by cofactors.</summary>

@@ -12,14 +12,14 @@ public sealed record EditEvaluationResult(string Model, string Data, int Edits, 
 
 /// <summary>
 /// <c>npe eval edits</c>: draws test strokes on photos (<see cref="TestStrokes"/>), edits them with the
-/// engine's defaults, and scores the result and two non-neural references on the same strokes
+/// given settings (the engine's defaults unless a test or option says otherwise), and scores the result and two non-neural references on the same strokes
 /// (<see cref="EditMetrics"/>, <see cref="ReferenceBrushes"/>). Optionally writes a sheet per edit:
 /// photo with strokes | neural edit | plain brush | colour brush, cropped around the strokes.
 /// </summary>
 public static class EditEvaluation
 {
     public static EditEvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
-                                           int count, int seed, Device device, string? sheetsDirectory = null,
+                                           int count, int seed, Device device, EditSettings settings, string? sheetsDirectory = null,
                                            Action<int, int>? progress = null)
     {
         if (!Directory.Exists(dataDirectory)) throw new UserInputException($"The folder '{dataDirectory}' does not exist.");
@@ -30,7 +30,6 @@ public static class EditEvaluation
         if (photos.Count == 0) throw new UserInputException($"No JPEG or PNG photos in '{dataDirectory}'.");
         if (sheetsDirectory is not null) Directory.CreateDirectory(sheetsDirectory);
 
-        var settings = new EditSettings();
         var scored = new List<ScoredEdit>();
         for (int p = 0; p < photos.Count; p++)
         {

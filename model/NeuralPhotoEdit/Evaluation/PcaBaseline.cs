@@ -42,7 +42,7 @@ public sealed class PcaBaseline : IDisposable
         using var scope = NewDisposeScope();
         var basis = _components[..k];
         var centred = samples.to(ScalarType.Float64) - _mean;
-        return (centred.matmul(basis.t()).matmul(basis) + _mean).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return centred.matmul(basis.t()).matmul(basis).Plus(_mean).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

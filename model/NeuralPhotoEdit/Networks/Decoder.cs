@@ -14,9 +14,9 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 {
     readonly long _baseChannels;
     readonly Linear dense;
-    readonly BatchNorm1d denseNorm;
+    readonly BatchNormalization denseNorm;
     readonly ModuleList<nn.Module<Tensor, Tensor>> upsamplers = new();
-    readonly ModuleList<BatchNorm2d> upsampleNorms = new();
+    readonly ModuleList<BatchNormalization> upsampleNorms = new();
     readonly ModuleList<nn.Module<Tensor, Tensor>> blocks = new();
     readonly nn.Module<Tensor, Tensor> output;
 
@@ -25,7 +25,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         var widths = config.GeneratorWidths;
         _baseChannels = widths[0];
         dense = nn.Linear(config.LatentSize, _baseChannels * 16, hasBias: false);
-        denseNorm = nn.BatchNorm1d(_baseChannels * 16);
+        denseNorm = BatchNormalization.ForFeatures(_baseChannels * 16);
 
         int k = config.GeneratorKernel, padding = (k - 1) / 2, outputPadding = 2 + 2 * padding - k;
         for (int i = 1; i <= widths.Length; i++)
@@ -35,7 +35,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
             upsamplers.Add(config.Upsampling == IanConfig.ResizeUpsampling
                 ? new ResizeConvolution(widths[i - 1], outChannels, k)
                 : new TransposedConvolution(widths[i - 1], outChannels, k, padding, outputPadding));
-            upsampleNorms.Add(nn.BatchNorm2d(outChannels));
+            upsampleNorms.Add(BatchNormalization.ForImages(outChannels));
             if (!last)
             {
                 var scales = config.GeneratorMdcScales[i - 1];

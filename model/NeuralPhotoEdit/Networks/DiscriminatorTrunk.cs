@@ -21,7 +21,7 @@ public sealed class DiscriminatorTrunk : nn.Module<Tensor, Tensor>
         {
             int width = config.TrunkWidths[i];
             convs.Add(nn.Conv2d(inChannels, width, config.TrunkKernel, stride: 2, padding: padding, bias: i == 0));
-            norms.Add(i == 0 ? nn.Identity() : nn.BatchNorm2d(width));
+            norms.Add(i == 0 ? nn.Identity() : BatchNormalization.ForImages(width));
             inChannels = width;
         }
         OutputChannels = inChannels;

@@ -11,16 +11,16 @@ namespace NeuralPhotoEdit.Networks;
 public sealed class EncoderHead : nn.Module<Tensor, (Tensor Mean, Tensor LogSigma)>
 {
     readonly Linear hidden, mean, logSigma;
-    readonly BatchNorm1d hiddenNorm, meanNorm, logSigmaNorm;
+    readonly BatchNormalization hiddenNorm, meanNorm, logSigmaNorm;
 
     public EncoderHead(long trunkFeatures, IanConfig config) : base(nameof(EncoderHead))
     {
         hidden = nn.Linear(trunkFeatures, config.EncoderHidden, hasBias: false);
-        hiddenNorm = nn.BatchNorm1d(config.EncoderHidden);
+        hiddenNorm = BatchNormalization.ForFeatures(config.EncoderHidden);
         mean = nn.Linear(config.EncoderHidden, config.LatentSize, hasBias: false);
-        meanNorm = nn.BatchNorm1d(config.LatentSize);
+        meanNorm = BatchNormalization.ForFeatures(config.LatentSize);
         logSigma = nn.Linear(config.EncoderHidden, config.LatentSize, hasBias: false);
-        logSigmaNorm = nn.BatchNorm1d(config.LatentSize);
+        logSigmaNorm = BatchNormalization.ForFeatures(config.LatentSize);
         RegisterComponents();
     }
 

@@ -73,13 +73,9 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
                     nn.init.normal_(linear.weight, 0, 0.02);
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
                     break;
-                case BatchNorm2d bn2:
-                    nn.init.normal_(bn2.weight, 1, 0.02);
-                    nn.init.zeros_(bn2.bias);
-                    break;
-                case BatchNorm1d bn1:
-                    nn.init.normal_(bn1.weight, 1, 0.02);
-                    nn.init.zeros_(bn1.bias);
+                case BatchNormalization norm:
+                    nn.init.normal_(norm.weight, 1, 0.02);
+                    nn.init.zeros_(norm.bias);
                     break;
             }
         }

@@ -10,16 +10,16 @@ namespace NeuralPhotoEdit.Networks;
 /// </summary>
 public sealed class MdcBlock : nn.Module<Tensor, Tensor>
 {
-    readonly BatchNorm2d bn1, bn2, bnOut;
+    readonly BatchNormalization bn1, bn2, bnOut;
     readonly MdcConv2d mdc1, mdc2;
 
     public MdcBlock(long channels, IReadOnlyList<int> scales) : base(nameof(MdcBlock))
     {
-        bn1 = nn.BatchNorm2d(channels);
+        bn1 = BatchNormalization.ForImages(channels);
         mdc1 = new MdcConv2d(channels, channels, scales);
-        bn2 = nn.BatchNorm2d(channels);
+        bn2 = BatchNormalization.ForImages(channels);
         mdc2 = new MdcConv2d(channels, channels, scales);
-        bnOut = nn.BatchNorm2d(channels);
+        bnOut = BatchNormalization.ForImages(channels);
         RegisterComponents();
     }
 

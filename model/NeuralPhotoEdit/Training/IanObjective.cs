@@ -33,7 +33,7 @@ public static class IanObjective
     {
         var total = zeros(1, device: reconstructionFeatures[0].device).squeeze();
         for (int i = 0; i < reconstructionFeatures.Count; i++)
-            total = total + nn.functional.mse_loss(reconstructionFeatures[i], imageFeatures[i]);
+            total = total.Plus(nn.functional.mse_loss(reconstructionFeatures[i], imageFeatures[i]));
         return total.div(Scalars.Of(reconstructionFeatures.Count));
     }
 
@@ -42,7 +42,7 @@ public static class IanObjective
     {
         // The same as ½·mean(μ² + σ² − 2 log σ) − ½, written without plain numbers (see Scalars).
         var twoLogSigma = logSigma.mul(Scalars.Of(2));
-        return (mean.square() + twoLogSigma.exp() - twoLogSigma).mean().sub(Scalars.One).mul(Scalars.Of(0.5));
+        return (mean.Squared().Plus(twoLogSigma.exp()) - twoLogSigma).mean().sub(Scalars.One).mul(Scalars.Of(0.5));
     }
 
     /// <summary>Orthogonal regularisation Σ |W Wᵀ − I| over filter banks (paper v3): each filter
@@ -55,7 +55,7 @@ public static class IanObjective
             var rows = bank.reshape(bank.shape[0], -1);
             var gram = rows.matmul(rows.t());
             var term = (gram - eye(gram.shape[0], device: gram.device)).abs().sum();
-            total = total is null ? term : total + term;
+            total = total is null ? term : total.Plus(term);
         }
         return total ?? tensor(0f);
     }

@@ -64,8 +64,8 @@ public sealed class IanTrainer : IDisposable
         var discriminatorParameters = network.DiscriminatorParameters().ToArray();
         var generatorParameters = network.GeneratorEncoderParameters().ToArray();
         _parameters = discriminatorParameters.Concat(generatorParameters).ToArray();
-        DiscriminatorOptimizer = optim.Adam(discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
-        GeneratorOptimizer = optim.Adam(generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
+        DiscriminatorOptimizer = new AdamOptimizer(discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
+        GeneratorOptimizer = new AdamOptimizer(generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
         _discriminatorBanks = FilterBanks(network.Trunk).Concat(FilterBanks(network.DiscriminatorHead)).ToArray();
         _generatorBanks = FilterBanks(network.Decoder).Concat(FilterBanks(network.Encoder)).ToArray();
         _trunkNorms = network.Trunk.modules().OfType<NormBase>().ToArray();
@@ -76,8 +76,8 @@ public sealed class IanTrainer : IDisposable
     public ObjectiveWeights Weights { get; }
     /// <summary>Adam's learning rate by step (see <see cref="LearningRateSchedule"/>).</summary>
     public LearningRateSchedule Schedule { get; }
-    public Adam DiscriminatorOptimizer { get; }
-    public Adam GeneratorOptimizer { get; }
+    public AdamOptimizer DiscriminatorOptimizer { get; }
+    public AdamOptimizer GeneratorOptimizer { get; }
 
     /// <summary>Runs step number <paramref name="step"/> (0-based) on a batch of photos in [−1, 1];
     /// <paramref name="noise"/> makes the step's random draws (reparameterisation ε and prior z) reproducible.</summary>
@@ -92,7 +92,7 @@ public sealed class IanTrainer : IDisposable
         var imageFeatures = _network.Trunk.Features(images);
         var realLogits = _network.DiscriminatorHead.forward(imageFeatures[^1]);
         var (mean, logSigma) = _network.Encoder.forward(imageFeatures[^1]);
-        var z = mean + logSigma.exp() * randn(mean.shape, generator: noise, device: images.device);
+        var z = mean.Plus(logSigma.exp() * randn(mean.shape, generator: noise, device: images.device));
         var prior = randn([n, config.LatentSize], generator: noise, device: images.device);
         var generated = _network.Decode(cat([z, prior], 0));
         var reconstruction = generated[..(int)n];
@@ -108,9 +108,9 @@ public sealed class IanTrainer : IDisposable
 
         var orthogonalD = Orthogonal(_discriminatorBanks);
         var discriminatorLoss = Adversarial(realLogits, Label.Real)
-            + Adversarial(reconstructionLogits, Label.Reconstructed)
-            + Adversarial(sampleLogits, Label.Generated)
-            + orthogonalD.mul(Scalars.Of(OrthogonalWeight));
+            .Plus(Adversarial(reconstructionLogits, Label.Reconstructed))
+            .Plus(Adversarial(sampleLogits, Label.Generated))
+            .Plus(orthogonalD.mul(Scalars.Of(OrthogonalWeight)));
 
         var advReconstruction = Adversarial(reconstructionLogits, Label.Real);
         var advSample = Adversarial(sampleLogits, Label.Real);
@@ -118,10 +118,10 @@ public sealed class IanTrainer : IDisposable
         var feature = Feature(fakeFeatures.Select(f => f[..(int)n]).ToArray(), imageFeatures.Select(f => f.detach()).ToArray());
         var kl = Kl(mean, logSigma);
         var orthogonalG = Orthogonal(_generatorBanks);
-        var reconstructionTerms = pixel.mul(Scalars.Of(PixelWeight)) + kl.mul(Scalars.Of(Weights.Kl));
-        var throughDiscriminator = (advReconstruction + advSample).mul(Scalars.Of(adversarialWeight)) + feature.mul(Scalars.Of(FeatureWeight));
+        var reconstructionTerms = pixel.mul(Scalars.Of(PixelWeight)).Plus(kl.mul(Scalars.Of(Weights.Kl)));
+        var throughDiscriminator = advReconstruction.Plus(advSample).mul(Scalars.Of(adversarialWeight)).Plus(feature.mul(Scalars.Of(FeatureWeight)));
         var orthogonalTermG = orthogonalG.mul(Scalars.Of(OrthogonalWeight));
-        var generatorLoss = throughDiscriminator + reconstructionTerms + orthogonalTermG;
+        var generatorLoss = throughDiscriminator.Plus(reconstructionTerms).Plus(orthogonalTermG);
 
         // D is held fixed for G: the terms judged by D reach G (and, through the encoding path, the
         // trunk) only through the generated images, as ∂/∂generated; `throughGenerated` has exactly
@@ -129,11 +129,11 @@ public sealed class IanTrainer : IDisposable
         // classifier, so one backward pass of the sum gives every parameter its own gradient.
         var towardGenerated = autograd.grad([throughDiscriminator], [generatedLeaf], retain_graph: true)[0];
         var throughGenerated = (generated * towardGenerated).sum();
-        SetGradients(_parameters, discriminatorLoss + reconstructionTerms + orthogonalTermG + throughGenerated);
+        SetGradients(_parameters, discriminatorLoss.Plus(reconstructionTerms).Plus(orthogonalTermG).Plus(throughGenerated));
         double rate = Schedule.RateAt(step);
-        foreach (var group in DiscriminatorOptimizer.ParamGroups.Concat(GeneratorOptimizer.ParamGroups)) group.LearningRate = rate;
-        DiscriminatorOptimizer.step();
-        GeneratorOptimizer.step();
+        DiscriminatorOptimizer.LearningRate = GeneratorOptimizer.LearningRate = rate;
+        DiscriminatorOptimizer.Step();
+        GeneratorOptimizer.Step();
 
         return new StepLosses(
             discriminatorLoss.item<float>(), generatorLoss.item<float>(), pixel.item<float>(), feature.item<float>(),

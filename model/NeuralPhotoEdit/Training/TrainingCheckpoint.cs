@@ -31,13 +31,12 @@ public static class TrainingCheckpoint
         var adamTensors = new List<(string, Tensor)>();
         foreach (var (key, optimizer) in Optimizers(trainer))
         {
-            var states = optimizer.state_dict().State;
-            for (int i = 0; i < states.Count; i++)
+            for (int i = 0; i < optimizer.States.Count; i++)
             {
-                var state = (Adam.State)states[i];
-                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg", state.exp_avg));
-                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg_sq", state.exp_avg_sq));
-                metadata[$"{AdamPrefix}{key}.{i}.step"] = state.step.ToString(CultureInfo.InvariantCulture);
+                var state = optimizer.States[i];
+                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg", state.FirstMoment));
+                adamTensors.Add(($"{AdamPrefix}{key}.{i}.exp_avg_sq", state.SecondMoment));
+                metadata[$"{AdamPrefix}{key}.{i}.step"] = state.Step.ToString(CultureInfo.InvariantCulture);
             }
         }
         ModelFile.Save(path, trainer.Network, metadata, halfPrecision: false, extraTensors: adamTensors);
@@ -62,11 +61,10 @@ public static class TrainingCheckpoint
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {
-                var states = optimizer.state_dict().State;
-                for (int i = 0; i < states.Count; i++)
+                for (int i = 0; i < optimizer.States.Count; i++)
                 {
-                    var state = (Adam.State)states[i];
-                    foreach (var (name, target) in new[] { ("exp_avg", state.exp_avg), ("exp_avg_sq", state.exp_avg_sq) })
+                    var state = optimizer.States[i];
+                    foreach (var (name, target) in new[] { ("exp_avg", state.FirstMoment), ("exp_avg_sq", state.SecondMoment) })
                     {
                         string tensorName = $"{AdamPrefix}{key}.{i}.{name}";
                         if (!header.Tensors.TryGetValue(tensorName, out var entry)) throw Bad($"is not a training checkpoint (no '{tensorName}')");
@@ -74,7 +72,7 @@ public static class TrainingCheckpoint
                         using var stored = SafeTensorsFile.ReadTensor(header, stream, entry);
                         target.copy_(stored);
                     }
-                    state.step = long.Parse(Required(header, $"{AdamPrefix}{key}.{i}.step"), CultureInfo.InvariantCulture);
+                    state.Step = long.Parse(Required(header, $"{AdamPrefix}{key}.{i}.step"), CultureInfo.InvariantCulture);
                 }
             }
             var position = new Position(
@@ -88,7 +86,7 @@ public static class TrainingCheckpoint
     static string Required(SafeTensorsHeader header, string key) =>
         header.Metadata.TryGetValue(key, out var value) ? value : throw new ModelFileException(header.Path, $"is not a training checkpoint (no '{key}' in its metadata)");
 
-    static IEnumerable<(string Key, Adam Optimizer)> Optimizers(IanTrainer trainer)
+    static IEnumerable<(string Key, AdamOptimizer Optimizer)> Optimizers(IanTrainer trainer)
     {
         yield return ("d", trainer.DiscriminatorOptimizer);
         yield return ("g", trainer.GeneratorOptimizer);

@@ -27,5 +27,11 @@ static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<double> ColourMatch() => new("--colour-match")
+    {
+        Description = "Share (0–1) of the colour difference the model leaves under the strokes that is added as a smooth colour shift (guided blend only); 0 = the model's change alone, as in the paper.",
+        DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultColourMatch,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print the result as one JSON line." };
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
-using NeuralPhotoEdit.ModelFiles;
 using Spectre.Console;
 
 namespace NeuralPhotoEdit.Cli.Commands;
@@ -20,6 +19,7 @@ static class EditCommand
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
         var maskGain = new Option<double>("--mask-gain") { Description = "Mask gain k in M = min(k·blur(|Δ|), 1); 1 is the paper's mask.", DefaultValueFactory = _ => EditSettings.DefaultMaskGain };
         var blend = new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided };
+        var colourMatch = CommonOptions.ColourMatch();
         var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
         var seed = CommonOptions.Seed();
         var output = new Option<string?>("--out") { Description = "Where to write the result (never the input, unless --overwrite)." };
@@ -30,7 +30,7 @@ static class EditCommand
         var device = CommonOptions.Device();
 
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, seed, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, seed, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
@@ -47,6 +47,7 @@ static class EditCommand
             var settings = new EditSettings
             {
                 StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend), Mask = parse.GetValue(mask),
+                ColourMatch = parse.GetValue(colourMatch),
             };
             settings.Validate();
             // Both sizes come from the headers first: a strokes file of the wrong size (or a huge one)
@@ -59,18 +60,18 @@ static class EditCommand
             var strokeImage = ImageFiles.Load(strokesPath);
             var region = parse.GetValue(roi) is string r ? RegionOfInterest.Parse(r) : (PixelRect?)null;
 
-            var dev = Devices.Resolve(parse.GetValue(device)!);
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            using var session = EditSession.Open(loaded.Network, photo, region, strokeImage, dev);
-            bool painted = session.Paint(strokeImage, settings);
-            var result = session.Render(settings);
+            using var service = new EditService();
+            var outcome = service.Run(new EditRequest
+            {
+                Photo = photo, Strokes = strokeImage, Limit = region, Settings = settings,
+                Device = parse.GetValue(device)!, ModelPath = parse.GetValue(model),
+            });
             watch.Stop();
+            if (outcome.Edit is not EditResult result) throw new UserInputException(outcome.Problem ?? "The edit produced no result.");
 
-            if (!painted)
-                AnsiConsole.MarkupLine("[yellow]No strokes inside the region: nothing to do, the photo is unchanged.[/]");
-            ImageFiles.Save(painted ? result.Image : photo, outPath);
-            AnsiConsole.MarkupLineInterpolated($"Edited area {session.Roi} ({session.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
+            ImageFiles.Save(result.Image, outPath);
+            AnsiConsole.MarkupLineInterpolated($"Edited area {result.Area.Bounds} ({result.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
             if (sheetPath is not null)
             {
                 ImageFiles.Save(EditSheet.Build(photo, strokeImage, result), sheetPath);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Evaluation;
 using NeuralPhotoEdit.ModelFiles;
 using Spectre.Console;
@@ -47,18 +48,21 @@ static class EvalCommand
         var count = new Option<int>("--count") { Description = "Photos to use (three edits each), in name order.", DefaultValueFactory = _ => 8 };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
+        var colourMatch = CommonOptions.ColourMatch();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, json, sheets, device };
+            { model, data, count, seed, json, sheets, colourMatch, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n < 1) throw new UserInputException("--count must be at least 1.");
             var dev = Devices.Resolve(parse.GetValue(device)!);
             using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            var settings = new EditSettings { ColourMatch = parse.GetValue(colourMatch) };
+            settings.Validate();
             var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
-                                            parse.GetValue(sheets));
+                                            settings, parse.GetValue(sheets));
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
             var table = new Table().AddColumns("method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far ↓");
             foreach (var (name, s) in new[] { ("neural edit", result.Neural), ("plain brush", result.PlainBrush), ("colour brush", result.ColourBrush) })

@@ -1,33 +1,6 @@
-using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
 
 namespace NeuralPhotoEdit.Plugin;
-
-/// <summary>What the dialog asks for, in the engine's terms.</summary>
-public enum PluginMode { EditWithStrokes, ReconstructOnly, RandomSample }
-
-/// <summary>One render request: the photo layer, the strokes layer (if any), the selection, the settings.
-/// Pixels are Paint.NET's BGRA, straight alpha, converted here so the engine sees RGBA.</summary>
-public sealed record PluginRequest
-{
-    public required RgbaImage Photo { get; init; }
-    public RgbaImage? Strokes { get; init; }
-    /// <summary>The selection's bounds, or null when the whole image is selected.</summary>
-    public PixelRect? Selection { get; init; }
-    public required EditSettings Settings { get; init; }
-    public PluginMode Mode { get; init; } = PluginMode.EditWithStrokes;
-    public int Seed { get; init; }
-    public string Device { get; init; } = "auto";
-    public string? ModelPath { get; init; }
-    /// <summary>Why there are no usable strokes, when the caller already knows (no layer, same layer).</summary>
-    public string? StrokesProblem { get; init; }
-}
-
-/// <summary>The outcome: the new pixels, or the reason the image was left as it was.</summary>
-public sealed record PluginResult(RgbaImage Image, string? Problem)
-{
-    public bool Changed => Problem is null;
-}
 
 /// <summary>Converts between Paint.NET's BGRA rows and the engine's RGBA images.</summary>
 public static class Bgra
