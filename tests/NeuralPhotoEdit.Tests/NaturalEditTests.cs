@@ -218,4 +218,41 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
             for (int c = 0; c < 3; c++) Assert.Equal(shift[c], delta[c], 1 / 255f);
         }
     }
+
+    /// <summary>A change that would raise the photo's local contrast is carried without the raise
+    /// (the fit's gain is capped at 1); one that lowers it is carried as it is.</summary>
+    [Theory]
+    [InlineData(1.5, 1.0)]
+    [InlineData(0.5, 0.5)]
+    public void TheGuidedTransferNeverSharpensThePhotosTexture(double askedGain, double expectedGain)
+    {
+        int width = 48, height = 48, n = width * height;
+        var random = new Random(7);
+        var grey = new float[n];
+        var guide = new float[3 * n];
+        var change = new float[3 * n];
+        for (int i = 0; i < n; i++)
+        {
+            grey[i] = 0.3f + 0.4f * random.NextSingle();   // [0, 1] units: a grey texture
+            for (int c = 0; c < 3; c++)
+            {
+                guide[c * n + i] = 2 * grey[i] - 1;
+                // New colour = 0.5 + gain·(grey − 0.5); the change is in [−1, 1] units (twice [0, 1]'s).
+                change[c * n + i] = (float)(2 * (askedGain - 1) * (grey[i] - 0.5));
+            }
+        }
+        var transfer = GuidedTransfer.Fit(guide, change, width, height, radius: 3);
+        Span<float> delta = stackalloc float[3];
+        double before = 0, after = 0;
+        for (int y = 8; y < height - 8; y++)
+            for (int x = 8; x < width - 8; x++)
+            {
+                float g = grey[y * width + x];
+                float[] rgb = [g, g, g];
+                transfer.ChangeAt(x + 0.5, y + 0.5, rgb, delta);
+                before += Math.Pow(g - 0.5, 2);
+                after += Math.Pow(g + delta[0] / 2 - 0.5, 2);
+            }
+        Assert.InRange(Math.Sqrt(after / before), expectedGain - 0.03, expectedGain + 0.03);
+    }
 }

@@ -85,6 +85,8 @@ public sealed class EditService : IDisposable
         if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
         if (strokes is not null && (strokes.Width != photo.Width || strokes.Height != photo.Height))
             throw new UserInputException($"The strokes are {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
+        if (strokes is not null && !HasTransparency(strokes))
+            throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
         // One scan of the strokes (a whole layer, on every slider move) for their painted bounds.
         var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(strokes);
         if (request.Kind == EditKind.Paint && strokeBounds is null)
@@ -112,6 +114,15 @@ public sealed class EditService : IDisposable
         }
         var edit = session.Render(request.Settings, cancellation);
         return new EditOutcome(edit.Image, edit, null);
+    }
+
+    /// <summary>Whether any pixel is less than opaque: strokes are what is painted over transparency.</summary>
+    static bool HasTransparency(RgbaImage strokes)
+    {
+        var pixels = strokes.Pixels;
+        for (int i = 3; i < pixels.Length; i += 4)
+            if (pixels[i] != 255) return true;
+        return false;
     }
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>

@@ -77,6 +77,7 @@ public sealed class GuidedTransfer
                 }
                 b3[c][k] = bc;
             }
+            LimitContrast(a9, b3, meanI, k);
         });
 
         // The output at a pixel averages the fits of every box that covers it.
@@ -85,6 +86,49 @@ public sealed class GuidedTransfer
         for (int k = 0; k < 9; k++) Store(BoxFilter.Mean(a9[k], width, height, radius), coefficients, k, n);
         for (int c = 0; c < 3; c++) Store(BoxFilter.Mean(b3[c], width, height, radius), coefficients, 9 + c, n);
         return new GuidedTransfer(coefficients, width, height);
+    }
+
+    /// <summary>
+    /// Caps the fit's contrast gain at 1. The fitted transform maps a colour I to I + (A·I + b)/2, whose
+    /// Jacobian J = Id + A/2 scales every colour difference around the pixel — the photo's texture and
+    /// edges. Where ‖J‖₂ &gt; 1 the fit would sharpen them (fur turned a brighter colour gains visible
+    /// grain that was never in the photo); J is scaled down to norm 1 and b corrected so the box's mean
+    /// colour still gets exactly the fitted change. Lowering contrast is left alone: it adds no edges.
+    /// Not in He et al.: measured with <c>npe eval edits</c> on out-of-source photos, it lowers new
+    /// edges (README, "Measuring natural edits").
+    /// </summary>
+    static void LimitContrast(double[][] a9, double[][] b3, double[][] meanI, int k)
+    {
+        Span<double> j = stackalloc double[9];
+        for (int c = 0; c < 3; c++)
+            for (int r = 0; r < 3; r++) j[c * 3 + r] = (c == r ? 1 : 0) + a9[c * 3 + r][k] / 2;
+        double norm = SpectralNorm(j);
+        if (norm <= 1) return;
+        for (int c = 0; c < 3; c++)
+            for (int r = 0; r < 3; r++)
+            {
+                double capped = 2 * (j[c * 3 + r] / norm - (c == r ? 1 : 0));
+                b3[c][k] += (a9[c * 3 + r][k] - capped) * meanI[r][k];
+                a9[c * 3 + r][k] = capped;
+            }
+    }
+
+    /// <summary>Largest singular value of a 3×3 matrix (row-major): power iteration on JᵀJ.</summary>
+    static double SpectralNorm(ReadOnlySpan<double> j)
+    {
+        Span<double> v = stackalloc double[3], w = stackalloc double[3];
+        v.Fill(1 / Math.Sqrt(3));
+        double norm = 0;
+        for (int iteration = 0; iteration < 12; iteration++)
+        {
+            for (int c = 0; c < 3; c++) w[c] = j[c * 3] * v[0] + j[c * 3 + 1] * v[1] + j[c * 3 + 2] * v[2];          // J v
+            for (int r = 0; r < 3; r++) v[r] = j[r] * w[0] + j[3 + r] * w[1] + j[6 + r] * w[2];                     // Jᵀ J v
+            double length = Math.Sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+            if (length == 0) return 0;
+            norm = Math.Sqrt(length);
+            for (int r = 0; r < 3; r++) v[r] /= length;
+        }
+        return norm;
     }
 
     /// <summary>

@@ -52,6 +52,7 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
         int plane = patchSize * patchSize;
         double step = crop / patchSize;
         var pixels = source.Pixels;
+        Span<float> rgb = stackalloc float[3];
         for (int y = 0; y < patchSize; y++)
         {
             double sy = Math.Clamp(y0 + (y + 0.5) * step - 0.5, 0, source.Height - 1);
@@ -63,7 +64,6 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
                 int ix = Math.Min((int)sx, source.Width - 2 < 0 ? 0 : source.Width - 2);
                 float fx = (float)(sx - ix);
                 int a = source.Offset(ix, iy), b = a + 4, c = a + source.Width * 4, d = c + 4;
-                Span<float> rgb = stackalloc float[3];
                 for (int ch = 0; ch < 3; ch++)
                 {
                     float top = pixels[a + ch] + (pixels[b + ch] - pixels[a + ch]) * fx;

@@ -14,7 +14,16 @@ static class CommandRunner
             // Every tensor a command makes stays referenced until the command ends (inner scopes free
             // per-step work earlier): no temporary can be finalised while libtorch reads it.
             using var scope = TorchSharp.torch.NewDisposeScope();
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && !AsksForHelp(args))
+            {
+                // One line per error in words (not .NET type names), and where to look: not the whole help.
+                foreach (var error in parsed.Errors) AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ParseErrors.InWords(error.Message)}");
+                string command = parsed.CommandResult.Command == root ? "npe" : $"npe {parsed.CommandResult.Command.Name}";
+                AnsiConsole.MarkupLineInterpolated($"See '{command} --help' for the options.");
+                return 1;
+            }
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (NativeFailure.Describe(e) is string message)
         {
@@ -27,6 +36,8 @@ static class CommandRunner
             return 1;
         }
     }
+
+    static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
     // Problems with the user's input or environment get a message; programming errors keep their stack trace.
     static bool IsUserFacing(Exception e) => e is ModelFileException or InvalidDataException or IOException

@@ -8,6 +8,8 @@ namespace NeuralPhotoEdit.Cli.Commands;
 static class EditCommand
 {
     public const string DemoPhoto = "valley.jpg", DemoStrokes = "valley-strokes.png";
+    /// <summary>Where the demo writes when no --out is given (relative to the current folder).</summary>
+    public const string DemoFolder = "npe-output";
 
     public static Command Create()
     {
@@ -22,9 +24,9 @@ static class EditCommand
         var colourMatch = CommonOptions.ColourMatch();
         var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
         var seed = CommonOptions.Seed();
-        var output = new Option<string?>("--out") { Description = "Where to write the result (never the input, unless --overwrite)." };
+        var output = new Option<string?>("--out") { Description = $"Where to write the result (never an existing file or the input, unless --overwrite). Default with --demo: {DemoFolder}/demo-edit.png, numbered so nothing is replaced." };
         var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Allow --out to replace an existing file, including the input." };
+        var overwrite = OutputGuard.OverwriteOption();
         var demo = new Option<bool>("--demo") { Description = "Edit the bundled sample photo with the bundled strokes." };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
@@ -37,12 +39,12 @@ static class EditCommand
             string demoFolder = Path.Combine(AppContext.BaseDirectory, "demo");
             string imagePath = parse.GetValue(image) ?? (isDemo ? Path.Combine(demoFolder, DemoPhoto) : throw new UserInputException("--image is required (or use --demo)."));
             string strokesPath = parse.GetValue(strokes) ?? (isDemo ? Path.Combine(demoFolder, DemoStrokes) : throw new UserInputException("--strokes is required (or use --demo)."));
-            string outPath = parse.GetValue(output) ?? (isDemo ? "demo-edit.png" : throw new UserInputException("--out is required."));
+            string outPath = parse.GetValue(output) ?? (isDemo ? OutputGuard.FreshPath(DemoFolder, "demo-edit.png") : throw new UserInputException("--out is required."));
             string? sheetPath = parse.GetValue(sheet)
-                ?? (parse.GetResult(sheet) is not null ? Path.ChangeExtension(outPath, null) + "-sheet.png" : null);
-            bool mayOverwrite = parse.GetValue(overwrite) || isDemo;
-            GuardOutput(outPath, imagePath, mayOverwrite);
-            if (sheetPath is not null) GuardOutput(sheetPath, imagePath, mayOverwrite);
+                ?? (parse.GetResult(sheet) is not null ? OutputGuard.SheetPathFor(outPath) : null);
+            bool mayOverwrite = parse.GetValue(overwrite);
+            OutputGuard.Check(outPath, "--out", mayOverwrite, imagePath, strokesPath);
+            if (sheetPath is not null) OutputGuard.Check(sheetPath, "--sheet", mayOverwrite, imagePath, strokesPath);
 
             var settings = new EditSettings
             {
@@ -79,16 +81,5 @@ static class EditCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Never replaces the input photo, or any existing file, unless asked to.</summary>
-    static void GuardOutput(string output, string input, bool mayOverwrite)
-    {
-        ImageFiles.CheckWritable(output, "--out");
-        bool sameAsInput = string.Equals(Path.GetFullPath(output), Path.GetFullPath(input), StringComparison.Ordinal);
-        if (sameAsInput && !mayOverwrite)
-            throw new UserInputException($"'{output}' is the input photo; pass --overwrite to replace it.");
-        if (File.Exists(output) && !mayOverwrite && !sameAsInput)
-            throw new UserInputException($"'{output}' already exists; pass --overwrite to replace it.");
     }
 }

@@ -27,8 +27,10 @@ static class EvalCommand
             if (n < 1) throw new UserInputException("--crops must be at least 1.");
             var dev = Devices.Resolve(parse.GetValue(device)!);
             using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
-            var result = AnsiConsole.Status().Start("Evaluating…", _ => ReconstructionEvaluation.Run(
-                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca)));
+            EvaluationResult Evaluate() => ReconstructionEvaluation.Run(
+                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca));
+            // With --json, stdout carries the JSON line and nothing else.
+            var result = parse.GetValue(json) ? Evaluate() : AnsiConsole.Status().Start("Evaluating…", _ => Evaluate());
             if (!parse.GetValue(json))
             {
                 AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops");

@@ -14,12 +14,15 @@ static class ReconstructCommand
         var model = CommonOptions.Model();
         var image = new Option<string>("--image") { Description = "Photo to encode and decode.", Required = true };
         var output = new Option<string>("--out") { Description = "Sheet to write: photo (left) and reconstruction (right).", Required = true };
+        var overwrite = OutputGuard.OverwriteOption();
         var device = CommonOptions.Device();
         var command = new Command("reconstruct",
             "Encode a photo's central square at the model's resolution and decode it again; prints the PSNR.")
-            { model, image, output, device };
+            { model, image, output, overwrite, device };
         command.SetAction(parse =>
         {
+            string path = parse.GetValue(output)!;
+            OutputGuard.Check(path, "--out", parse.GetValue(overwrite), parse.GetValue(image)!);
             var dev = Devices.Resolve(parse.GetValue(device)!);
             using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
             int size = loaded.Config.ImageSize;
@@ -36,7 +39,6 @@ static class ReconstructCommand
 
             const int zoom = 4;
             var sheet = ImageGrid.FromImages([ImageFiles.Resize(input, size * zoom, size * zoom), ImageFiles.Resize(output8, size * zoom, size * zoom)], 2);
-            string path = parse.GetValue(output)!;
             ImageFiles.Save(sheet, path);
             AnsiConsole.MarkupLineInterpolated($"PSNR {psnr:F2} dB at {size}×{size} → [green]{path}[/]");
         });

@@ -14,19 +14,21 @@ static class SampleCommand
         var count = new Option<int>("--count") { Description = "How many samples (laid out 8 to a row).", DefaultValueFactory = _ => 64 };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Grid image to write (.png).", Required = true };
+        var overwrite = OutputGuard.OverwriteOption();
         var device = CommonOptions.Device();
-        var command = new Command("sample", "Draw random images from the model: G(z), z ~ N(0, I).") { model, count, seed, output, device };
+        var command = new Command("sample", "Draw random images from the model: G(z), z ~ N(0, I).") { model, count, seed, output, overwrite, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n is < 1 or > 1024) throw new UserInputException("--count must be between 1 and 1024.");
+            string path = parse.GetValue(output)!;
+            OutputGuard.Check(path, "--out", parse.GetValue(overwrite));
             var dev = Devices.Resolve(parse.GetValue(device)!);
             using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
             using var _ = no_grad();
             using var generator = new Generator((ulong)parse.GetValue(seed), dev);
             using var z = randn([n, loaded.Config.LatentSize], generator: generator, device: dev);
             using var images = loaded.Network.Decode(z);
-            string path = parse.GetValue(output)!;
             ImageFiles.Save(ImageGrid.FromBatch(images, Math.Min(8, n)), path);
             AnsiConsole.MarkupLineInterpolated($"{n} samples from {loaded.Path} → [green]{path}[/]");
         });
