@@ -255,4 +255,23 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
             }
         Assert.InRange(Math.Sqrt(after / before), expectedGain - 0.03, expectedGain + 0.03);
     }
+
+    /// <summary>On an even surface the affinity falls the same way in every direction: its level sets
+    /// are round, so a fading change never ends in straight horizontal or vertical edges.</summary>
+    [Fact]
+    public void TheAffinityFallsAlikeInEveryDirection()
+    {
+        int side = 121, n = side * side, centre = 60;
+        var photo = new float[3 * n];   // an even grey: only distance counts
+        var alpha = new float[n];
+        alpha[centre * side + centre] = 1;
+        const double reach = 40;
+        var affinity = EdgeAwareAffinity.Compute(photo, alpha, side, side, reach);
+        foreach (var (dx, dy) in new[] { (50, 0), (0, -50), (35, 35), (46, 19), (19, 46), (-40, -30) })
+        {
+            double measured = Math.Sqrt(-Math.Log(affinity[(centre + dy) * side + centre + dx])) * reach;
+            double euclidean = Math.Sqrt(dx * dx + dy * dy);
+            Assert.True(Math.Abs(measured / euclidean - 1) < 0.03, $"distance {measured:F1} toward ({dx}, {dy}) against {euclidean:F1}");
+        }
+    }
 }

@@ -23,6 +23,11 @@ public static class EdgeAwareAffinity
     /// <summary>Alpha above which a grid pixel counts as painted.</summary>
     const float PaintedAlpha = 0.25f;
     const int Passes = 3;
+    /// <summary>Steps to the 16 neighbours (the 8 around and the 8 a knight's move away). Why the knight's
+    /// moves: with 8 neighbours a distance's level sets are octagons, and an affinity that fades over a
+    /// textured surface ended in straight vertical and horizontal edges (seen on a rock: a boxy patch);
+    /// with 16 they are within 1 % of circles.</summary>
+    static readonly double Diagonal = Math.Sqrt(2), KnightMove = Math.Sqrt(5);
 
     /// <summary>
     /// The affinity (width×height, in [0, 1]) to the painted pixels. <paramref name="photo"/> holds
@@ -61,8 +66,15 @@ public static class EdgeAwareAffinity
                     if (y > 0)
                     {
                         Relax(p, p - width, 1);
-                        if (x > 0) Relax(p, p - width - 1, Math.Sqrt(2));
-                        if (x < width - 1) Relax(p, p - width + 1, Math.Sqrt(2));
+                        if (x > 0) Relax(p, p - width - 1, Diagonal);
+                        if (x < width - 1) Relax(p, p - width + 1, Diagonal);
+                        if (x > 1) Relax(p, p - width - 2, KnightMove);
+                        if (x < width - 2) Relax(p, p - width + 2, KnightMove);
+                    }
+                    if (y > 1)
+                    {
+                        if (x > 0) Relax(p, p - 2 * width - 1, KnightMove);
+                        if (x < width - 1) Relax(p, p - 2 * width + 1, KnightMove);
                     }
                 }
             cancellation.ThrowIfCancellationRequested();
@@ -74,8 +86,15 @@ public static class EdgeAwareAffinity
                     if (y < height - 1)
                     {
                         Relax(p, p + width, 1);
-                        if (x < width - 1) Relax(p, p + width + 1, Math.Sqrt(2));
-                        if (x > 0) Relax(p, p + width - 1, Math.Sqrt(2));
+                        if (x < width - 1) Relax(p, p + width + 1, Diagonal);
+                        if (x > 0) Relax(p, p + width - 1, Diagonal);
+                        if (x < width - 2) Relax(p, p + width + 2, KnightMove);
+                        if (x > 1) Relax(p, p + width - 2, KnightMove);
+                    }
+                    if (y < height - 2)
+                    {
+                        if (x < width - 1) Relax(p, p + 2 * width + 1, KnightMove);
+                        if (x > 0) Relax(p, p + 2 * width - 1, KnightMove);
                     }
                 }
         }

@@ -363,8 +363,8 @@ public sealed class EditSession : IDisposable
         }, cancellation);
     }
 
-    /// <summary>Radius of the guided fit, in grid pixels: about 1/48 of the grid's longer side, at least 2.</summary>
-    int GuidedRadius => Math.Max(2, Math.Max(Area.GridWidth, Area.GridHeight) / 48);
+    /// <summary>Radius of the guided fit, in grid pixels: about 1/32 of the grid's longer side, at least 2.</summary>
+    int GuidedRadius => Math.Max(2, Math.Max(Area.GridWidth, Area.GridHeight) / 32);
 
     /// <summary>Radius over which the colour match averages the residual: half the reach, in grid pixels.</summary>
     int ColourMatchRadius => Math.Max(2, (int)Math.Round(Area.Reach / Area.Scale / 2));
