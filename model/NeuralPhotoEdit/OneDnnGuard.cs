@@ -131,16 +131,7 @@ static class OneDnnGuard
     /// <summary>Sets oneDNN's ONEDNN_MAX_CPU_ISA unless the user set it. oneDNN reads it once, at its
     /// first use, from the native environment (which .NET's Environment.SetEnvironmentVariable does
     /// not change on Unix, hence libc's setenv).</summary>
-    public static void LimitInstructionSet(string isa)
-    {
-        const string name = "ONEDNN_MAX_CPU_ISA";
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))) return;
-        if (OperatingSystem.IsWindows()) Environment.SetEnvironmentVariable(name, isa);
-        else SetNativeEnvironment(name, isa, 1);
-    }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    static extern int SetNativeEnvironment(string name, string value, int overwrite);
+    public static void LimitInstructionSet(string isa) => NativeEnvironment.SetIfUnset("ONEDNN_MAX_CPU_ISA", isa);
 
     static void Disable()
     {

@@ -19,6 +19,8 @@ public static class NpeApp
 
     public static int Run(string[] args)
     {
+        // Before anything touches TorchSharp: OpenMP reads its settings when libtorch loads.
+        TorchRuntime.PrepareEnvironment();
         // Spectre.Console wraps at the terminal's width, or 80 columns when output is piped: a path
         // split over two lines can't be pasted. Piped output gets lines as long as they are.
         if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 4096;

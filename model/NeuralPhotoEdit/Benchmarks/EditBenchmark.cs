@@ -9,7 +9,11 @@ namespace NeuralPhotoEdit.Benchmarks;
 public sealed record EditBenchmarkResult(string Model, double StepMs, double EncodeMs, double DecodeMs,
                                          [property: System.Text.Json.Serialization.JsonPropertyName("edit_12mp_ms")] double Edit12MpMs,
                                          [property: System.Text.Json.Serialization.JsonPropertyName("edit_wide_ms")] double EditWideMs,
-                                         double PeakMb, int Threads, string Device);
+                                         double PeakMb, int Threads, string Device)
+{
+    /// <summary>CPU-bound processes that ran beside the benchmark (set by the front end that started them).</summary>
+    public int Background { get; init; }
+}
 
 /// <summary>
 /// Times the editor: one latent step, one encode and one decode at the model's resolution (medians),

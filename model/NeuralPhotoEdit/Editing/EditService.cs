@@ -61,6 +61,9 @@ public sealed class EditService : IDisposable
     {
         try
         {
+            // Loads libtorch with this engine's settings before the first TorchSharp call below.
+            try { TorchRuntime.EnsureInitialised(); }
+            catch (InvalidOperationException e) { return new EditOutcome(request.Photo, null, e.Message); }
             // Keeps every temporary tensor referenced until its native call returns (see Scalars).
             using var scope = TorchSharp.torch.NewDisposeScope();
             return RunChecked(request, cancellation);

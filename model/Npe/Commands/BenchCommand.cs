@@ -15,6 +15,9 @@ static class BenchCommand
         var bench = new Command("bench", "Measure speed. Prints JSON so results can be compared and recorded.");
         bench.Add(TrainBench());
         bench.Add(EditBench());
+        var busy = new Command("busy", "Spin one core until killed (the load of `bench edit --background`).") { Hidden = true };
+        busy.SetAction(_ => BusyProcesses.Spin());
+        bench.Add(busy);
         return bench;
     }
 
@@ -23,16 +26,20 @@ static class BenchCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
-        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), peak_mb.")
-            { model, device, json };
+        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).", DefaultValueFactory = _ => 0 };
+        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
+            { model, device, json, background };
         command.SetAction(parse =>
         {
+            int busyCount = parse.GetValue(background);
+            if (busyCount is < 0 or > 64) throw new UserInputException("--background must be between 0 and 64.");
             var dev = Devices.Resolve(parse.GetValue(device)!);
+            using var busy = new BusyProcesses(busyCount);
             using var loaded = ModelFiles.ModelFile.Load(ModelFiles.DefaultModel.Resolve(parse.GetValue(model)), dev);
             var result = parse.GetValue(json)
                 ? EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev)
                 : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev));
-            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+            Console.WriteLine(JsonSerializer.Serialize(result with { Background = busyCount }, Json));
         });
         return command;
     }

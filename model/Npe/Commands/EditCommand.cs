@@ -23,7 +23,6 @@ static class EditCommand
         var blend = new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided };
         var colourMatch = CommonOptions.ColourMatch();
         var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
-        var seed = CommonOptions.Seed();
         var output = new Option<string?>("--out") { Description = $"Where to write the result (never an existing file or the input, unless --overwrite). Default with --demo: {DemoFolder}/demo-edit.png, numbered so nothing is replaced." };
         var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
         var overwrite = OutputGuard.OverwriteOption();
@@ -32,7 +31,7 @@ static class EditCommand
         var device = CommonOptions.Device();
 
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, seed, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
