@@ -27,7 +27,7 @@ public static class DefaultModel
         if (Directory.Exists(resolved)) throw new ModelFileException(resolved, "is a folder; pass the model file (.safetensors) itself");
         if (!File.Exists(resolved))
             throw new ModelFileException(resolved, string.IsNullOrWhiteSpace(path)
-                ? "(the bundled default model) is missing; reinstall, or pass --model"
+                ? "(the bundled default model) is missing; reinstall Neural Photo Edit, or choose another model file"
                 : "does not exist");
         return resolved;
     }
