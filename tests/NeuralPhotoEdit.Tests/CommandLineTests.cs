@@ -88,6 +88,11 @@ public class CommandLineTests
             Assert.Contains("already exists; pass --overwrite", output);
             Assert.Equal(before, File.ReadAllBytes(existing));
         }
+        // A sheets folder that already holds sheets is refused before any edit runs.
+        var (sheetsExit, sheetsOutput) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1", "--sheets", temp.Path);
+        Assert.Equal(1, sheetsExit);
+        Assert.Contains("already holds sheets; pass --overwrite", sheetsOutput);
+        Assert.Equal(before, File.ReadAllBytes(existing));
         Assert.Equal(0, Run("sample", "--count", "1", "--out", existing, "--overwrite").Exit);
         Assert.NotEqual(before, File.ReadAllBytes(existing));
     }

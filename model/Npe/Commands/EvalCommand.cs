@@ -51,16 +51,20 @@ static class EvalCommand
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var colourMatch = CommonOptions.ColourMatch();
+        var overwrite = OutputGuard.OverwriteOption();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, json, sheets, colourMatch, device };
+            { model, data, count, seed, json, sheets, overwrite, colourMatch, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n < 1) throw new UserInputException("--count must be at least 1.");
             var dev = Devices.Resolve(parse.GetValue(device)!);
             using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
+                && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
+                throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
             var settings = new EditSettings { ColourMatch = parse.GetValue(colourMatch) };
             settings.Validate();
             var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
