@@ -1,24 +1,26 @@
 using System.Diagnostics;
 using NeuralPhotoEdit.Installer;
 
-// Usage: NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall]
+// Usage: NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall] [--ignore-prereqs]
 string? pdnDir = null;
-bool uninstall = false;
+bool uninstall = false, ignorePrerequisites = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--pdn-dir" when i + 1 < args.Length: pdnDir = args[++i]; break;
         case "--uninstall": uninstall = true; break;
+        case "--ignore-prereqs": ignorePrerequisites = true; break;
         // Used by installer/build.sh: checks a staged package against NuGet's win-x64 asset list.
         case "--verify-package" when i + 2 < args.Length:
             var problems = PackageContents.Check(args[i + 1], PackageContents.RequiredNativeFiles(args[i + 2]));
             foreach (var problem in problems) Console.Error.WriteLine("package: " + problem);
             return problems.Count == 0 ? 0 : 1;
         case "--help" or "-h":
-            Console.WriteLine("NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall]\n" +
+            Console.WriteLine("NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall] [--ignore-prereqs]\n" +
                               "Installs Neural Photo Edit into Paint.NET's Effects folder (classic or Microsoft Store install,\n" +
-                              "or the portable Paint.NET in FOLDER). --uninstall removes exactly what was installed.");
+                              "or the portable Paint.NET in FOLDER). --uninstall removes exactly what was installed.\n" +
+                              $"Refuses without the Microsoft Visual C++ runtime {NeuralPhotoEdit.VisualCppRuntime.Minimum} or newer ({NeuralPhotoEdit.VisualCppRuntime.Download}); --ignore-prereqs installs anyway.");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");
@@ -29,6 +31,8 @@ for (int i = 0; i < args.Length; i++)
 try
 {
     var installer = new PluginInstaller(Console.WriteLine, () => Process.GetProcessesByName("paintdotnet").Length > 0);
+    if (!uninstall && !ignorePrerequisites && NeuralPhotoEdit.VisualCppRuntime.ProblemOnThisMachine() is string missing)
+        throw new InstallerException(missing + " (--ignore-prereqs installs anyway.)");
     string effects = PaintDotNetLocations.FindEffectsFolder(SystemFolders.Current, pdnDir);
     if (uninstall) installer.Uninstall(effects);
     else installer.Install(Path.Combine(AppContext.BaseDirectory, PluginInstaller.FolderName), effects);

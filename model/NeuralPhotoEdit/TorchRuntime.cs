@@ -54,6 +54,8 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (_initialised) return;
+            // An old or missing Visual C++ runtime crashes libtorch as it loads (no exception to catch).
+            if (VisualCppRuntime.ProblemOnThisMachine() is string missing) throw new InvalidOperationException(missing);
             try
             {
                 PrepareEnvironment();

@@ -1,4 +1,5 @@
-using NeuralPhotoEdit.Installer;
+extern alias InstallerAssembly;
+using InstallerAssembly::NeuralPhotoEdit.Installer;
 
 namespace NeuralPhotoEdit.Tests;
 
@@ -121,5 +122,22 @@ public class InstallerTests : IDisposable
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NeuralPhotoEdit.sln"))) directory = directory.Parent;
         return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+    }
+
+    /// <summary>libtorch's DLLs crash as they load against a Visual C++ runtime older than 14.40; the
+    /// installer and the engine refuse first, naming the download (simulated versions: the check runs
+    /// only on Windows).</summary>
+    [Theory]
+    [InlineData(null, "is not installed")]
+    [InlineData("14.29.30139", "older than the 14.40")]
+    [InlineData("14.38.33135", "older than the 14.40")]
+    [InlineData("14.40.33810", null)]
+    [InlineData("14.44.35211", null)]
+    public void AnOldOrMissingVisualCppRuntimeIsRefusedWithTheDownload(string? installed, string? expected)
+    {
+        string? problem = VisualCppRuntime.Problem(installed is null ? null : Version.Parse(installed));
+        if (expected is null) { Assert.Null(problem); return; }
+        Assert.Contains(expected, problem);
+        Assert.Contains(VisualCppRuntime.Download, problem);
     }
 }
