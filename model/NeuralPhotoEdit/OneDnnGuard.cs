@@ -33,7 +33,7 @@ static class OneDnnGuard
         // libtorch tries NNPACK for some convolutions; on a CPU NNPACK doesn't support that is a failed
         // initialisation and a warning on the user's console ("Could not initialize NNPACK"), and oneDNN or
         // libtorch's own kernels do the work anyway. It is off everywhere, so every CPU runs the same code.
-        SetSwitch(nnpack: true, false);
+        SwitchOff(Backend.Nnpack);
         string? choice = Environment.GetEnvironmentVariable("NPE_MKLDNN");
         if (choice == "0") Disable();
         else if (choice != "1" && WorstRelativeError() >= Tolerance)
@@ -135,23 +135,26 @@ static class OneDnnGuard
 
     static void Disable()
     {
-        if (!SetSwitch(nnpack: false, false))
+        if (!SwitchOff(Backend.OneDnn))
             throw new InvalidOperationException(
                 "libtorch's oneDNN convolutions are wrong on this CPU and could not be switched off; results would be garbage.");
     }
 
-    /// <summary>Sets libtorch's oneDNN or NNPACK switch; false when the library doesn't export it.</summary>
-    static bool SetSwitch(bool nnpack, bool enabled)
+    enum Backend { OneDnn, Nnpack }
+
+    /// <summary>Switches one of libtorch's convolution back ends off; false when the library doesn't
+    /// export the switch.</summary>
+    static bool SwitchOff(Backend backend)
     {
         var (library, contextName, mkldnnName, nnpackName) = Exports();
         if (!NativeLibrary.TryLoad(library, typeof(OneDnnGuard).Assembly, null, out var handle)
             || !NativeLibrary.TryGetExport(handle, contextName, out var globalContext)
-            || !NativeLibrary.TryGetExport(handle, nnpack ? nnpackName : mkldnnName, out var setter))
+            || !NativeLibrary.TryGetExport(handle, backend == Backend.Nnpack ? nnpackName : mkldnnName, out var setter))
             return false;
         unsafe
         {
             var context = ((delegate* unmanaged<IntPtr>)globalContext)();
-            ((delegate* unmanaged<IntPtr, byte, void>)setter)(context, enabled ? (byte)1 : (byte)0);
+            ((delegate* unmanaged<IntPtr, byte, void>)setter)(context, 0);
         }
         return true;
     }

@@ -86,9 +86,9 @@ public sealed class EditService : IDisposable
         var photo = request.Photo;
         var strokes = request.Strokes;
         if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
-        if (strokes is not null && (strokes.Width != photo.Width || strokes.Height != photo.Height))
-            throw new UserInputException($"The strokes are {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
-        if (strokes is not null && !HasTransparency(strokes))
+        if (strokes is not null) EditSession.CheckSameSize(strokes, photo);
+        // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.
+        if (request.Kind == EditKind.Paint && !HasTransparency(strokes!))
             throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
         // One scan of the strokes (a whole layer, on every slider move) for their painted bounds.
         var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(strokes);

@@ -21,9 +21,8 @@ public sealed class EditSession : IDisposable
     readonly int _size;
     RgbaImage _photo;
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
-    float[]? _gridStrokes;            // the strokes' coverage on the grid, once painted
+    float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
     float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
-    bool _painted;                    // the codes were moved toward the strokes (since the last reset)
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
@@ -83,7 +82,8 @@ public sealed class EditSession : IDisposable
         return area;
     }
 
-    static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo) =>
+    /// <summary>The strokes, when they are the photo's size; a message when not.</summary>
+    internal static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo) =>
         strokes.Width == photo.Width && strokes.Height == photo.Height
             ? strokes
             : throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
@@ -103,8 +103,12 @@ public sealed class EditSession : IDisposable
         Replace(ref _initialCode, z);
         Replace(ref _initialOutput, output);
         Replace(ref _code, z.clone());
-        _painted = false;
+        ForgetStrokes();
     }
+
+    /// <summary>The codes no longer follow any strokes: the mask stops looking for them and the colour
+    /// match has nothing to match.</summary>
+    void ForgetStrokes() => (_gridStrokes, _gridStrokeColours) = (null, null);
 
     /// <summary>Every window at the model's resolution, one after another (windows × planes × S × S).</summary>
     float[] WindowPlanes(RgbaImage image, bool alphaWeighted, CancellationToken cancellation) =>
@@ -131,7 +135,6 @@ public sealed class EditSession : IDisposable
         if (!grid.AsSpan(3 * gridPlane, gridPlane).ContainsAnyExcept(0f)) return false;
         _gridStrokes = grid[(3 * gridPlane)..];
         _gridStrokeColours = grid[..(3 * gridPlane)];
-        _painted = true;
 
         using var scope = NewDisposeScope();
         var all = tensor(planes, [Area.Windows.Count, 4, _size, _size], device: _device);
@@ -180,14 +183,14 @@ public sealed class EditSession : IDisposable
     {
         using var generator = new Generator((ulong)seed, _device);
         Replace(ref _code, randn(_initialCode.shape, generator: generator, device: _device));
-        _painted = false;
+        ForgetStrokes();
     }
 
     /// <summary>Back to the photo's own codes: Z = Z₀.</summary>
     public void Reset()
     {
         Replace(ref _code, _initialCode.clone());
-        _painted = false;
+        ForgetStrokes();
     }
 
     /// <summary>Makes the rendered result the new photo and encodes it again.</summary>
@@ -345,7 +348,7 @@ public sealed class EditSession : IDisposable
         var masked = new float[3 * n];
         for (int c = 0; c < 3; c++)
             for (int i = 0; i < n; i++) masked[c * n + i] = mask[i] * change[c * n + i];
-        if (settings.EffectiveColourMatch > 0 && _painted && _gridStrokes is not null && _gridStrokeColours is not null)
+        if (settings.EffectiveColourMatch > 0 && _gridStrokes is not null && _gridStrokeColours is not null)
             ColourMatch.Add(masked, _gridPhoto, _gridStrokeColours, _gridStrokes, spread, Area.GridWidth, Area.GridHeight,
                             ColourMatchRadius, settings.EffectiveColourMatch, cancellation);
         return masked;
@@ -355,12 +358,7 @@ public sealed class EditSession : IDisposable
     RgbaImage ApplyGuided(float[] masked, CancellationToken cancellation)
     {
         var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
-        return ApplyPerPixel((u, v, rgb, delta) =>
-        {
-            if (transfer.IsZeroAt(u, v)) return false;
-            transfer.ChangeAt(u, v, rgb, delta);
-            return true;
-        }, cancellation);
+        return ApplyPerPixel(transfer.ChangeAt, cancellation);
     }
 
     /// <summary>Radius of the guided fit, in grid pixels: about 1/32 of the grid's longer side, at least 2.</summary>

@@ -133,12 +133,21 @@ public sealed class GuidedTransfer
 
     /// <summary>
     /// The change at continuous grid position (u, v) for a photo colour <paramref name="rgb"/> in
-    /// [0, 1] (written into <paramref name="change"/>, [−1, 1] units).
+    /// [0, 1] (written into <paramref name="change"/>, [−1, 1] units). Returns false, writing nothing,
+    /// where the transform is exactly nothing (all four neighbouring fits zero): the pixel is left as
+    /// it was, bit for bit.
     /// </summary>
-    public void ChangeAt(double u, double v, ReadOnlySpan<float> rgb, Span<float> change)
+    public bool ChangeAt(double u, double v, ReadOnlySpan<float> rgb, Span<float> change)
     {
         var (offset, fx, fy) = Resampling.Locate(0, _width, _height, u, v);
         int n = _width * _height, right = _width > 1 ? 1 : 0, below = _height > 1 ? _width : 0;
+        bool any = false;
+        for (int plane = 0; plane < 12 && !any; plane++)
+        {
+            int o = plane * n + offset;
+            any = _coefficients[o] != 0 || _coefficients[o + right] != 0 || _coefficients[o + below] != 0 || _coefficients[o + below + right] != 0;
+        }
+        if (!any) return false;
         float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
         float Coefficient(int plane)
         {
@@ -147,19 +156,6 @@ public sealed class GuidedTransfer
         }
         for (int c = 0; c < 3; c++)
             change[c] = Coefficient(c * 3) * rgb[0] + Coefficient(c * 3 + 1) * rgb[1] + Coefficient(c * 3 + 2) * rgb[2] + Coefficient(9 + c);
-    }
-
-    /// <summary>Whether the transform is exactly nothing around grid position (u, v).</summary>
-    public bool IsZeroAt(double u, double v)
-    {
-        var (offset, _, _) = Resampling.Locate(0, _width, _height, u, v);
-        int n = _width * _height, right = _width > 1 ? 1 : 0, below = _height > 1 ? _width : 0;
-        for (int plane = 0; plane < 12; plane++)
-        {
-            int o = plane * n + offset;
-            if (_coefficients[o] != 0 || _coefficients[o + right] != 0 || _coefficients[o + below] != 0 || _coefficients[o + below + right] != 0)
-                return false;
-        }
         return true;
     }
 
