@@ -54,12 +54,40 @@ public class DataTests
     public void PatchesAreReproducibleAndInRange()
     {
         var photos = PhotoCollection.Load(TestSupport.FixturePhotos, 32);
-        var sampler = new PatchSampler(photos, 32, seed: 9);
+        var sampler = new PatchSampler(photos, 32, seed: 9, Augmentation.Light);
         var a = sampler.Batch(5, 8);
         Assert.Equal(a, sampler.Batch(5, 8));
         Assert.NotEqual(a, sampler.Batch(6, 8));
         Assert.All(a, v => Assert.InRange(v, -1f, 1f));
         Assert.True(a.Max() - a.Min() > 0.5f, "real photo patches have contrast");
+    }
+
+    [Fact]
+    public void HueRotationKeepsEachPixelsGreyAndChromaLength()
+    {
+        var photos = PhotoCollection.Load(TestSupport.FixturePhotos, 32);
+        var rotateOnly = Augmentation.None with { Name = "rotate", HueProbability = 1 };
+        // The first patch of a batch is cut at the same place by both samplers: the colour draws come
+        // after the crop's.
+        var plain = new PatchSampler(photos, 32, seed: 4, Augmentation.None).Batch(2, 1);
+        var rotated = new PatchSampler(photos, 32, seed: 4, rotateOnly).Batch(2, 1);
+        int plane = 32 * 32, compared = 0;
+        double moved = 0;
+        for (int i = 0; i < plane; i++)
+        {
+            float[] p = [plain[i], plain[plane + i], plain[2 * plane + i]];
+            float[] r = [rotated[i], rotated[plane + i], rotated[2 * plane + i]];
+            if (r.Any(v => Math.Abs(v) > 0.999f)) continue;   // clamped: the rotation left the colour cube
+            float greyP = p.Average(), greyR = r.Average();
+            Assert.Equal(greyP, greyR, 1e-5);
+            double lengthP = Math.Sqrt(p.Sum(v => (v - greyP) * (v - greyP)));
+            double lengthR = Math.Sqrt(r.Sum(v => (v - greyR) * (v - greyR)));
+            Assert.Equal(lengthP, lengthR, 1e-5);
+            moved = Math.Max(moved, p.Zip(r).Max(t => Math.Abs(t.First - t.Second)));
+            compared++;
+        }
+        Assert.True(compared > plane / 2, $"only {compared} pixels stayed inside the colour cube");
+        Assert.True(moved > 0.02, $"the hues did not change (largest change {moved})");
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public static class ReconstructionEvaluation
         if (larger.Count > 0)
         {
             // Only the photos larger than the model's size are cropped.
-            var sampler = new PatchSampler(photos, size, seed, jitter: 0);
+            var sampler = new PatchSampler(photos, size, seed, Augmentation.None);
             int wanted = Math.Max(0, crops - count);
             int plane = 3 * size * size;
             int made = 0;

@@ -5,10 +5,10 @@ namespace NeuralPhotoEdit.Training;
 /// <summary>
 /// Turns a few hundred photos into an endless stream of square training patches: random photo,
 /// random scale (the crop covers 1× to 8× the patch size, log-uniform), random position,
-/// horizontal flip, and a small colour jitter. Batch k depends only on (seed, k), which is what
-/// makes resumed training exact.
+/// horizontal flip, and colour changes (<see cref="Augmentation"/>). Batch k depends only on
+/// (seed, k), which is what makes resumed training exact.
 /// </summary>
-public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed, double maxScale = 8, double jitter = 0.05)
+public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed, Augmentation augmentation, double maxScale = 8)
 {
     public int PatchSize => patchSize;
 
@@ -45,9 +45,10 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
         double x0 = random.NextDouble() * (source.Width - crop);
         double y0 = random.NextDouble() * (source.Height - crop);
         bool flip = random.Next(2) == 1;
-        float brightness = (float)((random.NextDouble() * 2 - 1) * jitter);
-        float contrast = (float)(1 + (random.NextDouble() * 2 - 1) * jitter);
-        float saturation = (float)(1 + (random.NextDouble() * 2 - 1) * jitter);
+        float brightness = (float)((random.NextDouble() * 2 - 1) * augmentation.Brightness);
+        float contrast = (float)(1 + (random.NextDouble() * 2 - 1) * augmentation.Contrast);
+        float saturation = (float)(1 + (random.NextDouble() * 2 - 1) * augmentation.Saturation);
+        var chroma = ChromaTransform(random, saturation);
 
         int plane = patchSize * patchSize;
         double step = crop / patchSize;
@@ -71,13 +72,34 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
                     rgb[ch] = (top + (bottom - top) * fy) / 127.5f - 1;
                 }
                 float grey = (rgb[0] + rgb[1] + rgb[2]) / 3;
+                float red = rgb[0] - grey, green = rgb[1] - grey, blue = rgb[2] - grey;
                 int ox = flip ? patchSize - 1 - x : x;
                 for (int ch = 0; ch < 3; ch++)
                 {
-                    float v = (grey + (rgb[ch] - grey) * saturation) * contrast + brightness;
+                    float v = (grey + (chroma[ch, 0] * red + chroma[ch, 1] * green + chroma[ch, 2] * blue)) * contrast + brightness;
                     output[ch * plane + y * patchSize + ox] = Math.Clamp(v, -1, 1);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The 3×3 map applied to a pixel's chroma (its RGB minus its grey): saturation × a rotation by θ
+    /// about the grey axis k = (1, 1, 1)/√3. On chroma (which is orthogonal to k) Rodrigues' formula
+    /// reduces to cos θ·c + sin θ·(k × c). No rotation and no grey draw no random numbers, so the light
+    /// augmentation samples exactly the patches it always did.
+    /// </summary>
+    float[,] ChromaTransform(Random random, float saturation)
+    {
+        double angle = augmentation.HueProbability > 0 && random.NextDouble() < augmentation.HueProbability
+            ? (random.NextDouble() * 2 - 1) * Math.PI : 0;
+        if (augmentation.GreyProbability > 0 && random.NextDouble() < augmentation.GreyProbability) saturation = 0;
+        float cos = (float)Math.Cos(angle) * saturation, sin = (float)(Math.Sin(angle) / Math.Sqrt(3)) * saturation;
+        return new float[,]
+        {
+            { cos, -sin, sin },
+            { sin, cos, -sin },
+            { -sin, sin, cos },
+        };
     }
 }

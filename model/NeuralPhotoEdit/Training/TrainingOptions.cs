@@ -21,6 +21,8 @@ public sealed record TrainingOptions
     public ObjectiveWeights Weights { get; init; } = new();
     /// <summary>When to halve the learning rate; null keeps a resumed run's own schedule (a new run: constant).</summary>
     public LearningRateSchedule? Schedule { get; init; }
+    /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>
+    public Augmentation? Augmentation { get; init; }
 }
 
 /// <summary>Reported after every step, for progress displays.</summary>

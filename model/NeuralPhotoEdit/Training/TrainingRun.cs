@@ -42,7 +42,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         NativeHeap.KeepMemoryBetweenSteps();
         Directory.CreateDirectory(options.OutputDirectory);
 
-        var (trainer, position) = StartOrResume(device);
+        var (trainer, position, augmentation) = StartOrResume(device);
         using var _ = trainer;
         var config = trainer.Network.Config;
         int seed = position.Seed;
@@ -50,9 +50,12 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         var photos = PhotoCollection.Load(options.DataDirectory, config.ImageSize, progress: loadingProgress);
         log($"{photos.Count} photos from {options.DataDirectory}; {config.Name} at {config.ImageSize} px, " +
             $"{trainer.Network.parameters().Sum(p => p.numel()):N0} parameters, on {device}.");
-        var sampler = new PatchSampler(photos, config.ImageSize, seed);
+        log($"Patches: {augmentation}.");
+        var sampler = new PatchSampler(photos, config.ImageSize, seed, augmentation);
         using var fixedLatents = randn([GridSamples, config.LatentSize], generator: new Generator((ulong)seed, device), device: device);
-        using var fixedPhotos = BatchTensor(sampler.Batch(-1, GridPairs), GridPairs, config.ImageSize, device);
+        // The reconstruction grid shows the photos as they are, whatever the augmentation.
+        var gridSampler = new PatchSampler(photos, config.ImageSize, seed, Augmentation.None);
+        using var fixedPhotos = BatchTensor(gridSampler.Batch(-1, GridPairs), GridPairs, config.ImageSize, device);
         TruncateMetrics(position.Step);
 
         var losses = new List<StepLosses>();
@@ -84,22 +87,24 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             progress(new TrainingProgress(step + 1, options.Steps, stepLosses, stepsPerSecond * options.Batch, eta));
 
             if ((step + 1) % options.CheckpointEvery == 0 || step + 1 == options.Steps)
-                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), photos.Count, fixedLatents, fixedPhotos);
+                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), augmentation, photos.Count, fixedLatents, fixedPhotos);
         }
         if (cancellation.IsCancellationRequested && losses.Count > 0 && step % options.CheckpointEvery != 0)
-            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), photos.Count, fixedLatents, fixedPhotos);
+            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), augmentation, photos.Count, fixedLatents, fixedPhotos);
         return losses;
     }
 
-    (IanTrainer, TrainingCheckpoint.Position) StartOrResume(Device device)
+    (IanTrainer, TrainingCheckpoint.Position, Augmentation) StartOrResume(Device device)
     {
         if (File.Exists(CheckpointPath))
         {
             if (!options.Resume)
                 throw new UserInputException($"'{options.OutputDirectory}' already holds a training run. Add --resume to continue it, or choose another --out.");
-            var (trainer, position, _) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
+            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
+            var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
+                ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
             log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}).");
-            return (trainer, position);
+            return (trainer, position, augmentation);
         }
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
         var config = IanConfig.FromNameOrFile(options.Config);
@@ -108,13 +113,14 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         manual_seed(options.Seed);
         var network = new IntrospectiveAdversarialNetwork(config);
         network.to(device);
-        return (new IanTrainer(network, options.Weights, options.Schedule), new TrainingCheckpoint.Position(0, options.Seed, 0));
+        return (new IanTrainer(network, options.Weights, options.Schedule), new TrainingCheckpoint.Position(0, options.Seed, 0),
+                options.Augmentation ?? Augmentation.Light);
     }
 
     static Tensor BatchTensor(float[] batch, int count, int size, Device device) =>
         tensor(batch, [count, 3, size, size], device: device);
 
-    void SaveAll(IanTrainer trainer, TrainingCheckpoint.Position position, int photoCount, Tensor fixedLatents, Tensor fixedPhotos)
+    void SaveAll(IanTrainer trainer, TrainingCheckpoint.Position position, Augmentation augmentation, int photoCount, Tensor fixedLatents, Tensor fixedPhotos)
     {
         var facts = new Dictionary<string, string>
         {
@@ -125,6 +131,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             ["train_data"] = Path.GetFileName(Path.GetFullPath(options.DataDirectory).TrimEnd(Path.DirectorySeparatorChar)),
         };
         trainer.Weights.WriteTo(facts);
+        augmentation.WriteTo(facts);
         TrainingCheckpoint.Save(CheckpointPath, trainer, position, facts);
         ModelFile.Save(ModelPath, trainer.Network, facts, options.HalfPrecisionModel);
         WriteGrids(trainer.Network, position.Step, fixedLatents, fixedPhotos);

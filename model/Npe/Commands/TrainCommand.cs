@@ -19,12 +19,14 @@ static class TrainCommand
         var klWeight = new Option<double>("--kl-weight") { Description = "Weight β of the KL term (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultKl };
         var adversarialWeight = new Option<double>("--adversarial-weight") { Description = "Weight α of the generator's adversarial terms (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultAdversarial };
         var halveAt = new Option<string?>("--lr-halve-at") { Description = "Steps at which to halve the learning rate, e.g. 8000,11000 (default: constant; a resumed run keeps its own unless this is given)." };
+        var augment = new Option<string?>("--augment") { Description = "Colour augmentation of the patches: light (±5 % jitter) or strong (hues rotated, saturation 0.5–1.5×). Default: light; a resumed run keeps its own unless this is given." };
+        augment.AcceptOnlyFromAmong(Augmentation.Light.Name, Augmentation.Strong.Name);
         var half = new Option<bool>("--fp16") { Description = "Store the exported model in float16 (half the size)." };
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
 
         var command = new Command("train", "Train an Introspective Adversarial Network on a folder of photos.")
-            { data, config, size, batch, steps, output, resume, every, klWeight, adversarialWeight, halveAt, half, device, seed };
+            { data, config, size, batch, steps, output, resume, every, klWeight, adversarialWeight, halveAt, augment, half, device, seed };
         command.SetAction((parse, cancellation) =>
         {
             var schedule = parse.GetValue(halveAt) is string text
@@ -37,6 +39,7 @@ static class TrainCommand
                 Steps = parse.GetValue(steps), Resume = parse.GetValue(resume), CheckpointEvery = Math.Max(1, parse.GetValue(every)),
                 HalfPrecisionModel = parse.GetValue(half), Weights = new ObjectiveWeights(parse.GetValue(klWeight), parse.GetValue(adversarialWeight)), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
                 Schedule = schedule,
+                Augmentation = parse.GetValue(augment) is string name ? Augmentation.FromName(name) : null,
             };
             Run(options, cancellation);
             return Task.FromResult(0);
