@@ -15,7 +15,7 @@ mkdir -p "$plugin"
 echo "== Publishing the plugin for win-x64"
 dotnet publish "$root/plugin/NeuralPhotoEdit.Plugin/NeuralPhotoEdit.Plugin.csproj" -c Release -r win-x64 \
   --self-contained false -o "$plugin" --nologo -v quiet -clp:ErrorsOnly
-rm -f "$plugin"/*.pdb
+# Our own symbols stay (small; line numbers in the log). SkiaSharp's 84 MB native symbols are dropped by the plugin's project.
 cp "$root/LICENSE" "$plugin/LICENSE.txt"
 cp "$root/model/NeuralPhotoEdit/Models/MODEL_CARD.md" "$plugin/models/MODEL_CARD.md"
 cp "$root/model/NeuralPhotoEdit/Models/ATTRIBUTION.md" "$plugin/models/ATTRIBUTION.md"

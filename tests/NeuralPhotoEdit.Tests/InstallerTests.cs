@@ -117,6 +117,38 @@ public class InstallerTests : IDisposable
         Assert.Contains(PackageContents.Check(package, required), p => p.Contains("must never be shipped"));
     }
 
+    [Fact]
+    public void APackageWhoseDepsJsonNamesAMissingFileOrThatCarriesTheToolkitIsRefused()
+    {
+        string package = MakePackage("1");
+        File.WriteAllText(Path.Combine(package, "NeuralPhotoEdit.Plugin.deps.json"), """
+            {"targets": {".NETCoreApp,Version=v9.0/win-x64": {
+              "SkiaSharp.NativeAssets.Win32/3.119.0": {"native": {"runtimes/win-x64/native/libSkiaSharp.dll": {}, "runtimes/win-x64/native/libSkiaSharp.pdb": {}}},
+              "NeuralPhotoEdit/1.0.0": {"runtime": {"NeuralPhotoEdit.dll": {}}}}}}
+            """);
+        foreach (var name in new[] { "TorchSharp.dll", "SkiaSharp.dll", "libSkiaSharp.dll", "NeuralPhotoEdit.dll" })
+            File.WriteAllText(Path.Combine(package, name), "");
+        Assert.Equal(["NeuralPhotoEdit.Plugin.deps.json names libSkiaSharp.pdb, which is not in the package"], PackageContents.Check(package, []));
+        File.WriteAllText(Path.Combine(package, "libSkiaSharp.pdb"), "");
+        Assert.Empty(PackageContents.Check(package, []));
+        File.WriteAllText(Path.Combine(package, "NeuralPhotoEdit.Toolkit.dll"), "");
+        Assert.Contains(PackageContents.Check(package, []), p => p.Contains("training toolkit"));
+    }
+
+    /// <summary>The engine the plugin ships holds no training, data-fetching, evaluation or benchmark
+    /// code, and the plugin does not depend on the toolkit that does.</summary>
+    [Fact]
+    public void ThePluginShipsTheEngineWithoutTheTrainingToolkit()
+    {
+        string[] toolkitNamespaces = ["NeuralPhotoEdit.Training", "NeuralPhotoEdit.Data", "NeuralPhotoEdit.Evaluation", "NeuralPhotoEdit.Benchmarks"];
+        var engineNamespaces = typeof(NeuralPhotoEdit.ModelFiles.ModelFile).Assembly.GetTypes().Select(t => t.Namespace).Distinct().ToList();
+        Assert.DoesNotContain(engineNamespaces, n => toolkitNamespaces.Contains(n));
+        Assert.Equal("NeuralPhotoEdit.Toolkit", typeof(NeuralPhotoEdit.Training.TrainingRun).Assembly.GetName().Name);
+        string assets = File.ReadAllText(Path.Combine(RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json"));
+        Assert.Contains("\"NeuralPhotoEdit/", assets);
+        Assert.DoesNotContain("NeuralPhotoEdit.Toolkit", assets);
+    }
+
     static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

@@ -56,7 +56,7 @@ public static class ModelFile
     }
 
     /// <summary>Checks the metadata and builds the (untrained) network the file's config describes.</summary>
-    internal static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header, string? ignorePrefix = null)
+    public static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header, string? ignorePrefix = null)
     {
         ModelFileException Bad(string problem) => new(header.Path, problem);
         if (!header.Metadata.TryGetValue("format", out var format) || format != Format)
@@ -96,7 +96,7 @@ public static class ModelFile
     /// is present with the right shape and a compatible dtype, that there are no unknown tensors
     /// (other than those under <paramref name="ignorePrefix"/>), and that every weight is finite.
     /// </summary>
-    internal static void LoadWeights(IntrospectiveAdversarialNetwork network, SafeTensorsHeader header, Stream stream, string? ignorePrefix)
+    public static void LoadWeights(IntrospectiveAdversarialNetwork network, SafeTensorsHeader header, Stream stream, string? ignorePrefix)
     {
         ModelFileException Bad(string problem) => new(header.Path, problem);
         var expected = network.state_dict();

@@ -41,7 +41,7 @@ public sealed class SafeTensorsHeader
         return Read(stream, path);
     }
 
-    internal static FileStream OpenForReading(string path)
+    public static FileStream OpenForReading(string path)
     {
         try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
