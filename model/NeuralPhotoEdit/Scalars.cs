@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit;
 
@@ -28,18 +29,46 @@ public static class Scalars
 }
 
 /// <summary>
-/// Tensor arithmetic that doesn't make a finalizable scalar. TorchSharp 0.107's <c>a + b</c> calls
-/// <c>add(b, 1)</c> and <c>x.square()</c> calls <c>pow(2)</c>; each plain number becomes a native
-/// scalar that a collection on another thread can free mid-call (seen: "Expected false to be true …
-/// toFloat" in the decoder, and a failure in the stroke loss's square, under forced collections).
-/// These pass cached scalars instead. <c>a - b</c>, <c>a * b</c> and <c>a / b</c> of two tensors
-/// involve no scalar and stay as they are.
+/// Tensor arithmetic with numbers that doesn't make a finalizable scalar, so formulas read like the
+/// paper: <c>m.OneMinus()</c> for 1 − M, <c>x.Times(3)</c> for 3·x. TorchSharp 0.107's <c>a + b</c>
+/// calls <c>add(b, 1)</c> and <c>x.square()</c> calls <c>pow(2)</c>; each plain number becomes a
+/// native scalar that a collection on another thread can free mid-call (seen: "Expected false to be
+/// true … toFloat" in the decoder, and a failure in the stroke loss's square, under forced
+/// collections). These pass cached scalars (<see cref="Scalars"/>) instead. <c>a - b</c>,
+/// <c>a * b</c> and <c>a / b</c> of two tensors involve no scalar and stay as they are.
 /// </summary>
 public static class TensorArithmetic
 {
     /// <summary>a + b.</summary>
-    public static TorchSharp.torch.Tensor Plus(this TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a.add(b, Scalars.One);
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, Scalars.One);
+
+    /// <summary>x + c.</summary>
+    public static Tensor Plus(this Tensor x, double c) => x.add(Scalars.Of(c), Scalars.One);
+
+    /// <summary>x − c.</summary>
+    public static Tensor Minus(this Tensor x, double c) => x.add(Scalars.Of(-c), Scalars.One);
+
+    /// <summary>c − x.</summary>
+    public static Tensor SubtractedFrom(this Tensor x, double c) => x.neg().add(Scalars.Of(c), Scalars.One);
+
+    /// <summary>1 − x.</summary>
+    public static Tensor OneMinus(this Tensor x) => x.SubtractedFrom(1);
+
+    /// <summary>c·x.</summary>
+    public static Tensor Times(this Tensor x, double c) => x.mul(Scalars.Of(c));
+
+    /// <summary>x / c.</summary>
+    public static Tensor DividedBy(this Tensor x, double c) => x.div(Scalars.Of(c));
 
     /// <summary>x², element-wise.</summary>
-    public static TorchSharp.torch.Tensor Squared(this TorchSharp.torch.Tensor x) => x.pow(Scalars.Two);
+    public static Tensor Squared(this Tensor x) => x.pow(Scalars.Two);
+
+    /// <summary>max(x, c), element-wise.</summary>
+    public static Tensor AtLeast(this Tensor x, double c) => x.clamp_min(Scalars.Of(c));
+
+    /// <summary>min(x, c), element-wise.</summary>
+    public static Tensor AtMost(this Tensor x, double c) => x.clamp_max(Scalars.Of(c));
+
+    /// <summary>x += y, in place.</summary>
+    public static Tensor AddInPlace(this Tensor x, Tensor y) => x.add_(y, Scalars.One);
 }

@@ -27,7 +27,7 @@ public static class EditBenchmark
     {
         int size = network.Config.ImageSize;
         network.eval();
-        using var x = rand([1, 3, size, size], device: device).mul(Scalars.Of(2)).sub(Scalars.One);
+        using var x = rand([1, 3, size, size], device: device).Times(2).Minus(1);
         using var target = zeros([1, 3, size, size], device: device);
         using var z0 = randn([1, network.Config.LatentSize], device: device);
 
@@ -39,7 +39,7 @@ public static class EditBenchmark
             var z = z0.detach().requires_grad_(true);
             var loss = (network.Decode(z) - target).Squared().mean();
             var g = autograd.grad([loss], [z])[0];
-            (z.detach() - g.mul(Scalars.Of(0.1))).sum().item<float>();
+            (z.detach() - g.Times(0.1)).sum().item<float>();
         });
 
         var settings = new EditSettings { Steps = 20 };

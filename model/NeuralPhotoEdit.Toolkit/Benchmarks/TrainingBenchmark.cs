@@ -26,7 +26,7 @@ public static class TrainingBenchmark
         config = network.Config;
         network.to(device);
         using var trainer = new IanTrainer(network, ObjectiveWeights.Paper); // every term weighted, as in the paper
-        using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device).mul(Scalars.Of(2)).sub(Scalars.One);
+        using var images = rand([batch, 3, config.ImageSize, config.ImageSize], device: device).Times(2).Minus(1);
         using var noise = new Generator(0, device);
 
         const long afterWarmup = IanTrainer.AdversarialWarmupSteps;

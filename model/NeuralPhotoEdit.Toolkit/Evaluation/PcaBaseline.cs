@@ -29,7 +29,7 @@ public sealed class PcaBaseline : IDisposable
         var (eigenvalues, eigenvectors) = linalg.eigh(gram);          // ascending
         int k = (int)Math.Min(maxComponents, samples.shape[0]);
         var top = eigenvectors[.., ^k..].flip(1);                      // N×k, largest first
-        var scale = eigenvalues[^k..].flip(0).clamp_min(Scalars.Of(1e-12)).sqrt();
+        var scale = eigenvalues[^k..].flip(0).AtLeast(1e-12).sqrt();
         var components = (centred.t().matmul(top) / scale).t();        // k×D, unit rows
         return new PcaBaseline(mean.MoveToOuterDisposeScope(), components.contiguous().MoveToOuterDisposeScope());
     }

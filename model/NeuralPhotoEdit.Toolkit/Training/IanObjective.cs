@@ -34,15 +34,15 @@ public static class IanObjective
         var total = zeros(1, device: reconstructionFeatures[0].device).squeeze();
         for (int i = 0; i < reconstructionFeatures.Count; i++)
             total = total.Plus(nn.functional.mse_loss(reconstructionFeatures[i], imageFeatures[i]));
-        return total.div(Scalars.Of(reconstructionFeatures.Count));
+        return total.DividedBy(reconstructionFeatures.Count);
     }
 
     /// <summary>KL(q(z|x) ‖ N(0, I)) = −½·mean(1 + 2 log σ − μ² − σ²).</summary>
     public static Tensor Kl(Tensor mean, Tensor logSigma)
     {
-        // The same as ½·mean(μ² + σ² − 2 log σ) − ½, written without plain numbers (see Scalars).
-        var twoLogSigma = logSigma.mul(Scalars.Of(2));
-        return (mean.Squared().Plus(twoLogSigma.exp()) - twoLogSigma).mean().sub(Scalars.One).mul(Scalars.Of(0.5));
+        var twoLogSigma = logSigma.Times(2);
+        var variance = twoLogSigma.exp();
+        return (mean.Squared().Plus(variance) - twoLogSigma).Minus(1).mean().Times(0.5);   // ½·mean(μ² + σ² − 2 log σ − 1)
     }
 
     /// <summary>Orthogonal regularisation Σ |W Wᵀ − I| over filter banks (paper v3): each filter

@@ -83,6 +83,18 @@ public sealed class IanTrainer : IDisposable
     /// <paramref name="noise"/> makes the step's random draws (reparameterisation ε and prior z) reproducible.</summary>
     public StepLosses Step(Tensor images, Generator noise, long step)
     {
+        var losses = ComputeGradients(images, noise, step);
+        double rate = Schedule.RateAt(step);
+        DiscriminatorOptimizer.LearningRate = GeneratorOptimizer.LearningRate = rate;
+        DiscriminatorOptimizer.Step();
+        GeneratorOptimizer.Step();
+        return losses;
+    }
+
+    /// <summary>The step's forward and backward passes: sets every parameter's gradient (see the
+    /// class summary for which loss reaches which parameter) and returns the losses.</summary>
+    internal StepLosses ComputeGradients(Tensor images, Generator noise, long step)
+    {
         double adversarialWeight = Weights.Adversarial * Math.Min(1.0, (step + 1) / (double)AdversarialWarmupSteps);
         using var scope = NewDisposeScope();
         _network.train();
@@ -110,7 +122,7 @@ public sealed class IanTrainer : IDisposable
         var discriminatorLoss = Adversarial(realLogits, Label.Real)
             .Plus(Adversarial(reconstructionLogits, Label.Reconstructed))
             .Plus(Adversarial(sampleLogits, Label.Generated))
-            .Plus(orthogonalD.mul(Scalars.Of(OrthogonalWeight)));
+            .Plus(orthogonalD.Times(OrthogonalWeight));
 
         var advReconstruction = Adversarial(reconstructionLogits, Label.Real);
         var advSample = Adversarial(sampleLogits, Label.Real);
@@ -118,9 +130,9 @@ public sealed class IanTrainer : IDisposable
         var feature = Feature(fakeFeatures.Select(f => f[..(int)n]).ToArray(), imageFeatures.Select(f => f.detach()).ToArray());
         var kl = Kl(mean, logSigma);
         var orthogonalG = Orthogonal(_generatorBanks);
-        var reconstructionTerms = pixel.mul(Scalars.Of(PixelWeight)).Plus(kl.mul(Scalars.Of(Weights.Kl)));
-        var throughDiscriminator = advReconstruction.Plus(advSample).mul(Scalars.Of(adversarialWeight)).Plus(feature.mul(Scalars.Of(FeatureWeight)));
-        var orthogonalTermG = orthogonalG.mul(Scalars.Of(OrthogonalWeight));
+        var reconstructionTerms = pixel.Times(PixelWeight).Plus(kl.Times(Weights.Kl));
+        var throughDiscriminator = advReconstruction.Plus(advSample).Times(adversarialWeight).Plus(feature.Times(FeatureWeight));
+        var orthogonalTermG = orthogonalG.Times(OrthogonalWeight);
         var generatorLoss = throughDiscriminator.Plus(reconstructionTerms).Plus(orthogonalTermG);
 
         // D is held fixed for G: the terms judged by D reach G (and, through the encoding path, the
@@ -130,10 +142,6 @@ public sealed class IanTrainer : IDisposable
         var towardGenerated = autograd.grad([throughDiscriminator], [generatedLeaf], retain_graph: true)[0];
         var throughGenerated = (generated * towardGenerated).sum();
         SetGradients(_parameters, discriminatorLoss.Plus(reconstructionTerms).Plus(orthogonalTermG).Plus(throughGenerated));
-        double rate = Schedule.RateAt(step);
-        DiscriminatorOptimizer.LearningRate = GeneratorOptimizer.LearningRate = rate;
-        DiscriminatorOptimizer.Step();
-        GeneratorOptimizer.Step();
 
         return new StepLosses(
             discriminatorLoss.item<float>(), generatorLoss.item<float>(), pixel.item<float>(), feature.item<float>(),

@@ -4,7 +4,8 @@ namespace NeuralPhotoEdit.Training;
 
 /// <summary>
 /// Turns a few hundred photos into an endless stream of square training patches: random photo,
-/// random scale (the crop covers 1× to 8× the patch size, log-uniform), random position,
+/// random scale (the crop covers 1× to 8× the patch size, log-uniform), random position, area-averaged
+/// to the patch size by the editor's own resampler (<see cref="Resampling"/>),
 /// horizontal flip, and colour changes (<see cref="Augmentation"/>). Batch k depends only on
 /// (seed, k), which is what makes resumed training exact.
 /// </summary>
@@ -37,8 +38,8 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
         var full = pyramid[0];
         double largest = Math.Min(maxScale, Math.Min(full.Width, full.Height) / (double)patchSize);
         double scale = Math.Pow(2, random.NextDouble() * Math.Log2(Math.Max(1, largest)));
-        // Cut from the pyramid level that leaves a crop between 1× and 2× the patch size, so the
-        // bilinear shrink below never skips pixels.
+        // Cut from the pyramid level that leaves a crop between 1× and 2× the patch size: the area
+        // average over it is then a few pixels per patch pixel, not up to 64.
         int level = Math.Min(pyramid.Length - 1, (int)Math.Floor(Math.Log2(scale)));
         var source = pyramid[level];
         double crop = Math.Min(patchSize * scale / (1 << level), Math.Min(source.Width, source.Height));
@@ -51,33 +52,20 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
         var chroma = ChromaTransform(random, saturation);
 
         int plane = patchSize * patchSize;
-        double step = crop / patchSize;
-        var pixels = source.Pixels;
-        Span<float> rgb = stackalloc float[3];
+        var planes = Resampling.ToModelPlanes(source, new Resampling.Footprint(x0, y0, crop, crop), patchSize);
         for (int y = 0; y < patchSize; y++)
         {
-            double sy = Math.Clamp(y0 + (y + 0.5) * step - 0.5, 0, source.Height - 1);
-            int iy = Math.Min((int)sy, source.Height - 2 < 0 ? 0 : source.Height - 2);
-            float fy = (float)(sy - iy);
             for (int x = 0; x < patchSize; x++)
             {
-                double sx = Math.Clamp(x0 + (x + 0.5) * step - 0.5, 0, source.Width - 1);
-                int ix = Math.Min((int)sx, source.Width - 2 < 0 ? 0 : source.Width - 2);
-                float fx = (float)(sx - ix);
-                int a = source.Offset(ix, iy), b = a + 4, c = a + source.Width * 4, d = c + 4;
-                for (int ch = 0; ch < 3; ch++)
-                {
-                    float top = pixels[a + ch] + (pixels[b + ch] - pixels[a + ch]) * fx;
-                    float bottom = pixels[c + ch] + (pixels[d + ch] - pixels[c + ch]) * fx;
-                    rgb[ch] = (top + (bottom - top) * fy) / 127.5f - 1;
-                }
-                float grey = (rgb[0] + rgb[1] + rgb[2]) / 3;
-                float red = rgb[0] - grey, green = rgb[1] - grey, blue = rgb[2] - grey;
-                int ox = flip ? patchSize - 1 - x : x;
+                int i = y * patchSize + x;
+                float red = planes[i], green = planes[plane + i], blue = planes[2 * plane + i];
+                float grey = (red + green + blue) / 3;
+                red -= grey; green -= grey; blue -= grey;
+                int o = y * patchSize + (flip ? patchSize - 1 - x : x);
                 for (int ch = 0; ch < 3; ch++)
                 {
                     float v = (grey + (chroma[ch, 0] * red + chroma[ch, 1] * green + chroma[ch, 2] * blue)) * contrast + brightness;
-                    output[ch * plane + y * patchSize + ox] = Math.Clamp(v, -1, 1);
+                    output[ch * plane + o] = Math.Clamp(v, -1, 1);
                 }
             }
         }
@@ -87,7 +75,7 @@ public sealed class PatchSampler(PhotoCollection photos, int patchSize, int seed
     /// The 3×3 map applied to a pixel's chroma (its RGB minus its grey): saturation × a rotation by θ
     /// about the grey axis k = (1, 1, 1)/√3. On chroma (which is orthogonal to k) Rodrigues' formula
     /// reduces to cos θ·c + sin θ·(k × c). No rotation and no grey draw no random numbers, so the light
-    /// augmentation samples exactly the patches it always did.
+    /// augmentation draws the crops and colours it always did.
     /// </summary>
     float[,] ChromaTransform(Random random, float saturation)
     {

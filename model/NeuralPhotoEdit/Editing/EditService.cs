@@ -136,7 +136,7 @@ public sealed class EditService : IDisposable
         lock (ModelGate)
         {
             if (_model is not null && _modelKey == key) return _model;
-            var loaded = ModelFile.Load(resolved, Devices.Resolve(device));
+            var loaded = ModelFile.Open(resolved, device);
             _model?.Dispose();
             (_model, _modelKey) = (loaded, key);
             return loaded;

@@ -141,7 +141,7 @@ public sealed class EditSession : IDisposable
         var colours = all[.., ..3];
         var weights = all[.., 3..];
         // Per window: Σ w·(G(Z) − S)² / (3 Σ w); a window without strokes contributes nothing.
-        var normaliser = weights.sum([1, 2, 3]).mul(Scalars.Of(3)).clamp_min(Scalars.Of(1e-6));
+        var normaliser = weights.sum([1, 2, 3]).Times(3).AtLeast(1e-6);
         Step(settings, cancellation, output => ((output - colours).Squared() * weights).sum([1, 2, 3]) / normaliser);
         return true;
     }
@@ -154,10 +154,10 @@ public sealed class EditSession : IDisposable
         settings.Validate();
         using var scope = NewDisposeScope();
         var w = weights is null ? ones(1, 1, _size, _size, device: _device) : tensor(weights, [1, 1, _size, _size], device: _device);
-        var normaliser = w.sum().clamp_min(Scalars.Of(1e-6)).mul(Scalars.Of(3));
+        var normaliser = w.sum().AtLeast(1e-6).Times(3);
         double sign = Math.Sign(amount);
         var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
-        Step(scaled, cancellation, output => (output * w).sum([1, 2, 3]).mul(Scalars.Of(-sign)) / normaliser);
+        Step(scaled, cancellation, output => (output * w).sum([1, 2, 3]).Times(-sign) / normaliser);
     }
 
     /// <summary>The latent brush: moves each chosen latent entry a fraction <paramref name="strength"/>
@@ -174,7 +174,7 @@ public sealed class EditSession : IDisposable
         {
             if (i < 0 || i >= latent) throw new UserInputException($"Latent index {i} is outside 0…{latent - 1}.");
             var entry = _code[.., i];
-            entry.add_(entry.neg().add(Scalars.Of(target * 3), Scalars.One).mul(Scalars.Of(strength)), Scalars.One);
+            entry.AddInPlace(entry.SubtractedFrom(3 * target).Times(strength));   // z += s·(3t − z)
         }
     }
 
@@ -261,7 +261,7 @@ public sealed class EditSession : IDisposable
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));
             var change = generated - _initialOutput;
-            var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).mul(Scalars.Of(settings.MaskGain)).clamp_max(Scalars.One);
+            var m = GaussianBlur.Apply(change.abs().mean([1], keepdim: true), settings.Sigma).Times(settings.MaskGain).AtMost(1);
             masks = ImageTensors.ToPlanes(m);
             // The paper's blend brings in the model's output; the others only the change.
             source = ImageTensors.ToPlanes(settings.Blend == BlendMode.Paper ? generated : change);

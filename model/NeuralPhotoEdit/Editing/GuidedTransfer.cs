@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Imaging;
 namespace NeuralPhotoEdit.Editing;
 
 /// <summary>

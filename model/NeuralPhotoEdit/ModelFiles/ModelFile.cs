@@ -32,11 +32,18 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// Loads a model for inference (eval mode) on <paramref name="device"/>. The file is fully
-    /// validated first; any problem is a <see cref="ModelFileException"/> naming the file.
+    /// How every front end opens a model: the file at <paramref name="path"/> (null: the shipped
+    /// default) on the device named by <paramref name="device"/> (<see cref="Devices.Choices"/>).
+    /// </summary>
+    public static LoadedModel Open(string? path, string device) => Load(DefaultModel.Resolve(path), Devices.Resolve(device));
+
+    /// <summary>
+    /// Loads a model for inference (eval mode) on <paramref name="device"/> (default: the CPU). The
+    /// file is fully validated first; any problem is a <see cref="ModelFileException"/> naming the file.
     /// </summary>
     public static LoadedModel Load(string path, Device? device = null)
     {
+        device ??= CPU;
         TorchRuntime.EnsureInitialised();
         var header = SafeTensorsHeader.Read(path);
         var network = BuildFromHeader(header);
@@ -44,9 +51,9 @@ public static class ModelFile
         {
             using (var stream = SafeTensorsHeader.OpenForReading(path))
                 LoadWeights(network, header, stream, ignorePrefix: null);
-            if (device is not null) network.to(device);
+            network.to(device);
             network.eval();
-            return new LoadedModel(path, network, header.Metadata);
+            return new LoadedModel(path, network, header.Metadata, device);
         }
         catch
         {
@@ -133,9 +140,11 @@ public static class ModelFile
 }
 
 /// <summary>A network loaded from a file, with the file's metadata (training facts).</summary>
-public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata) : IDisposable
+public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata, Device device) : IDisposable
 {
     public string Path { get; } = path;
+    /// <summary>Where the network's weights live (inputs go there too).</summary>
+    public Device Device { get; } = device;
     public IntrospectiveAdversarialNetwork Network { get; } = network;
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;
     public IanConfig Config => Network.Config;

@@ -21,7 +21,7 @@ public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
     {
         _kernels = kernels;
         _dims = dims;
-        projection = new Parameter(torch.randn(inFeatures, kernels * dims).mul(Scalars.Of(0.05)));
+        projection = new Parameter(torch.randn(inFeatures, kernels * dims).Times(0.05));
         bias = new Parameter(torch.zeros(kernels));
         RegisterComponents();
     }
@@ -35,8 +35,8 @@ public sealed class MinibatchDiscrimination : nn.Module<Tensor, Tensor>
         var m = features.matmul(projection).view(n, _kernels, _dims);            // N×K×D
         var l1 = (m.unsqueeze(0) - m.unsqueeze(1)).abs().sum(3);                  // N×N×K
         // Exclude each sample's distance to itself (exp(0) = 1 would say nothing).
-        var notSelf = torch.eye(n, device: features.device).unsqueeze(2).neg().add(Scalars.One, Scalars.One);
-        var closeness = (torch.exp(-l1) * notSelf).sum(1).div(Scalars.Of(Math.Max(1, n - 1))).Plus(bias);  // N×K
+        var notSelf = torch.eye(n, device: features.device).unsqueeze(2).OneMinus();
+        var closeness = (torch.exp(-l1) * notSelf).sum(1).DividedBy(Math.Max(1, n - 1)).Plus(bias);  // N×K
         return torch.cat([features, closeness], 1);
     }
 }

@@ -26,7 +26,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>
 
     static Tensor BetaMean(Tensor alphaBeta)
     {
-        var ab = torch.sigmoid(alphaBeta).add(Scalars.Of(Epsilon), Scalars.One);
+        var ab = torch.sigmoid(alphaBeta).Plus(Epsilon);
         var alpha = ab[.., 0..1];
         var beta = ab[.., 1..2];
         return (alpha - beta) / alpha.Plus(beta);   // (α − β)/(α + β) = 2α/(α+β) − 1

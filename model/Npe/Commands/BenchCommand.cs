@@ -33,9 +33,9 @@ static class BenchCommand
         {
             int busyCount = parse.GetValue(background);
             if (busyCount is < 0 or > 64) throw new UserInputException("--background must be between 0 and 64.");
-            var dev = Devices.Resolve(parse.GetValue(device)!);
             using var busy = new BusyProcesses(busyCount);
-            using var loaded = ModelFiles.ModelFile.Load(ModelFiles.DefaultModel.Resolve(parse.GetValue(model)), dev);
+            using var loaded = ModelFiles.ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            var dev = loaded.Device;
             var result = parse.GetValue(json)
                 ? EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev)
                 : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev));

@@ -25,8 +25,8 @@ static class EvalCommand
         {
             int n = parse.GetValue(crops);
             if (n < 1) throw new UserInputException("--crops must be at least 1.");
-            var dev = Devices.Resolve(parse.GetValue(device)!);
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            var dev = loaded.Device;
             EvaluationResult Evaluate() => ReconstructionEvaluation.Run(
                 loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca));
             // With --json, stdout carries the JSON line and nothing else.
@@ -60,8 +60,8 @@ static class EvalCommand
         {
             int n = parse.GetValue(count);
             if (n < 1) throw new UserInputException("--count must be at least 1.");
-            var dev = Devices.Resolve(parse.GetValue(device)!);
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            var dev = loaded.Device;
             if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
                 && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");

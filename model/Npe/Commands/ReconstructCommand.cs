@@ -23,16 +23,17 @@ static class ReconstructCommand
         {
             string path = parse.GetValue(output)!;
             OutputGuard.Check(path, "--out", parse.GetValue(overwrite), parse.GetValue(image)!);
-            var dev = Devices.Resolve(parse.GetValue(device)!);
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            var dev = loaded.Device;
             int size = loaded.Config.ImageSize;
             var photo = ImageFiles.Load(parse.GetValue(image)!);
             int side = Math.Min(photo.Width, photo.Height);
-            var square = photo.Crop(new PixelRect((photo.Width - side) / 2, (photo.Height - side) / 2, side, side));
-            var input = ImageFiles.Resize(square, size, size);
+            var square = new PixelRect((photo.Width - side) / 2, (photo.Height - side) / 2, side, side);
 
             using var _ = no_grad();
-            using var x = ImageTensors.ToTensor(input, dev);
+            // The editor's own resampler, so the PSNR is the one `npe eval` and the editor see.
+            using var x = tensor(Resampling.ToModelPlanes(photo, square, size, alphaWeighted: false), [1, 3, size, size], device: dev);
+            var input = ImageTensors.ToImage(x);
             using var reconstruction = loaded.Network.Decode(loaded.Network.Encode(x).Mean);
             var output8 = ImageTensors.ToImage(reconstruction);
             double psnr = Psnr.FromPlanes(ImageTensors.ToPlanes(x), ImageTensors.ToPlanes(reconstruction));

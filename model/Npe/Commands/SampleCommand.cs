@@ -23,8 +23,8 @@ static class SampleCommand
             if (n is < 1 or > 1024) throw new UserInputException("--count must be between 1 and 1024.");
             string path = parse.GetValue(output)!;
             OutputGuard.Check(path, "--out", parse.GetValue(overwrite));
-            var dev = Devices.Resolve(parse.GetValue(device)!);
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(parse.GetValue(model)), dev);
+            using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            var dev = loaded.Device;
             using var _ = no_grad();
             using var generator = new Generator((ulong)parse.GetValue(seed), dev);
             using var z = randn([n, loaded.Config.LatentSize], generator: generator, device: dev);

@@ -1,12 +1,11 @@
-using NeuralPhotoEdit.Imaging;
-
-namespace NeuralPhotoEdit.Editing;
+namespace NeuralPhotoEdit.Imaging;
 
 /// <summary>
 /// Moving pixels between a photo region of any size and the model's small square, in both
-/// directions. Hand-written because the engine needs float planes, alpha-weighted averages and
-/// region-only work (a 100-megapixel photo must not be copied), which SkiaSharp's whole-bitmap
-/// scaling does not give.
+/// directions — the one photo→model-resolution resampler: the editor, the training crops, `npe
+/// eval` and `npe reconstruct` all see photos through it. Hand-written because the engine needs
+/// float planes, alpha-weighted averages, fractional crops and region-only work (a 100-megapixel
+/// photo must not be copied), which SkiaSharp's whole-bitmap scaling does not give.
 /// </summary>
 public static class Resampling
 {
@@ -20,14 +19,36 @@ public static class Resampling
                                         CancellationToken cancellation = default) =>
         ToPlanes(image, region, size, size, alphaWeighted, cancellation);
 
+    /// <summary>A fractional region (a training crop) to size×size colour planes.</summary>
+    public static float[] ToModelPlanes(RgbaImage image, Footprint region, int size) =>
+        ToPlanes(image, region, size, size, alphaWeighted: false);
+
     /// <summary>The same, to width×height planes (the work area's grid).</summary>
     public static float[] ToPlanes(RgbaImage image, PixelRect region, int width, int height, bool alphaWeighted,
+                                   CancellationToken cancellation = default) =>
+        ToPlanes(image, new Footprint(region.X, region.Y, region.Width, region.Height), width, height, alphaWeighted, cancellation);
+
+    /// <summary>A region with fractional corners (a training crop at a random scale and position).</summary>
+    public readonly record struct Footprint(double X, double Y, double Width, double Height)
+    {
+        public double Right => X + Width;
+        public double Bottom => Y + Height;
+    }
+
+    /// <summary>The same, from a fractional region inside the image.</summary>
+    public static float[] ToPlanes(RgbaImage image, Footprint region, int width, int height, bool alphaWeighted,
                                    CancellationToken cancellation = default)
     {
+        if (region.X < 0 || region.Y < 0 || region.Width <= 0 || region.Height <= 0
+            || region.Right > image.Width + 1e-9 || region.Bottom > image.Height + 1e-9)
+            throw new ArgumentOutOfRangeException(nameof(region), $"{region} is not inside the {image.Width}×{image.Height} image.");
         int planes = alphaWeighted ? 4 : 3;
         var output = new float[planes * width * height];
-        double scaleX = (double)region.Width / width, scaleY = (double)region.Height / height;
+        double scaleX = region.Width / width, scaleY = region.Height / height;
         bool shrinking = scaleX >= 1 && scaleY >= 1;
+        // The whole pixels the region touches: bounds for the box filter and the bilinear taps.
+        int left = (int)region.X, top = (int)region.Y;
+        int right = Math.Min(image.Width, (int)Math.Ceiling(region.Right)), bottom = Math.Min(image.Height, (int)Math.Ceiling(region.Bottom));
         var pixels = image.Pixels;
         // Each output row reads a band of the region (a whole 24 MP photo in 64 bands): checking the
         // token per band keeps cancellation prompt.
@@ -44,10 +65,10 @@ public static class Resampling
                 {
                     // Box filter over the output pixel's footprint, with fractional edge weights.
                     double x0 = region.X + ox * scaleX, x1 = x0 + scaleX, y0 = region.Y + oy * scaleY, y1 = y0 + scaleY;
-                    for (int y = (int)y0, yEnd = Math.Min((int)Math.Ceiling(y1), region.Bottom); y < yEnd; y++)   // (rounding can put y1 a hair past the region)
+                    for (int y = (int)y0, yEnd = Math.Min((int)Math.Ceiling(y1), bottom); y < yEnd; y++)   // (rounding can put y1 a hair past the region)
                     {
                         double wy = Math.Min(y + 1, y1) - Math.Max(y, y0);
-                        for (int x = (int)x0, xEnd = Math.Min((int)Math.Ceiling(x1), region.Right); x < xEnd; x++)
+                        for (int x = (int)x0, xEnd = Math.Min((int)Math.Ceiling(x1), right); x < xEnd; x++)
                         {
                             double w = wy * (Math.Min(x + 1, x1) - Math.Max(x, x0));
                             Accumulate(pixels, image.Offset(x, y), w, alphaWeighted, sum);
@@ -57,11 +78,8 @@ public static class Resampling
                 }
                 else
                 {
-                    double sx = Math.Clamp(region.X + (ox + 0.5) * scaleX - 0.5, region.X, region.Right - 1);
-                    double sy = Math.Clamp(region.Y + (oy + 0.5) * scaleY - 0.5, region.Y, region.Bottom - 1);
-                    int ix = Math.Min((int)sx, Math.Max(region.X, region.Right - 2)), iy = Math.Min((int)sy, Math.Max(region.Y, region.Bottom - 2));
-                    double fx = region.Width > 1 ? sx - ix : 0, fy = region.Height > 1 ? sy - iy : 0;
-                    int ix1 = Math.Min(ix + 1, region.Right - 1), iy1 = Math.Min(iy + 1, region.Bottom - 1);
+                    var (ix, ix1, fx) = Taps(region.X + (ox + 0.5) * scaleX, left, right);
+                    var (iy, iy1, fy) = Taps(region.Y + (oy + 0.5) * scaleY, top, bottom);
                     Accumulate(pixels, image.Offset(ix, iy), (1 - fx) * (1 - fy), alphaWeighted, sum);
                     Accumulate(pixels, image.Offset(ix1, iy), fx * (1 - fy), alphaWeighted, sum);
                     Accumulate(pixels, image.Offset(ix, iy1), (1 - fx) * fy, alphaWeighted, sum);
@@ -111,9 +129,20 @@ public static class Resampling
     /// <summary>The top-left neighbour's index and the fractions toward the next column and row.</summary>
     public static (int Offset, float Fx, float Fy) Locate(int plane, int width, int height, double x, double y)
     {
-        x = Math.Clamp(x - 0.5, 0, width - 1);
-        y = Math.Clamp(y - 0.5, 0, height - 1);
-        int ix = Math.Max(0, Math.Min((int)x, width - 2)), iy = Math.Max(0, Math.Min((int)y, height - 2));
-        return (plane * width * height + iy * width + ix, (float)(x - ix), (float)(y - iy));
+        var (ix, _, fx) = Taps(x, 0, width);
+        var (iy, _, fy) = Taps(y, 0, height);
+        return (plane * width * height + iy * width + ix, (float)fx, (float)fy);
+    }
+
+    /// <summary>
+    /// Bilinear interpolation along one axis — the only place it is written: the two pixels [first,
+    /// second] around a continuous position (pixel centres at +0.5) among pixels [start, end), and
+    /// the weight of the second. Beyond the outer centres the edge pixel repeats.
+    /// </summary>
+    static (int First, int Second, double Fraction) Taps(double position, int start, int end)
+    {
+        double p = Math.Clamp(position - 0.5, start, end - 1);
+        int first = Math.Max(start, Math.Min((int)p, end - 2));
+        return (first, Math.Min(first + 1, end - 1), p - first);
     }
 }
