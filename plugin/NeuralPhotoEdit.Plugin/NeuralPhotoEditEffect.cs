@@ -10,10 +10,11 @@ using PaintDotNet.Rendering;
 namespace NeuralPhotoEdit.Plugin;
 
 /// <summary>
-/// Effects ▸ Photo ▸ Neural Photo Edit. Reads the current layer and a strokes layer, runs the engine
-/// once per settings change (in <see cref="OnSetToken"/>, which Paint.NET calls off the UI thread),
-/// and only copies the finished pixels in <see cref="OnRender"/>. Any failure leaves the image as it
-/// was; the reason is kept in <see cref="LastProblem"/> and shown in the dialog's footnote.
+/// Effects ▸ Photo ▸ Neural Photo Edit. Runs the engine once per settings change (in
+/// <see cref="OnSetToken"/>, which Paint.NET calls off the UI thread) on the current layer and a
+/// strokes layer — reading only the area the engine edits — and only copies pixels in
+/// <see cref="OnRender"/>. Any failure leaves the image as it was, and the render path throws an
+/// <see cref="EffectProblemException"/> with the reason, which Paint.NET shows in its error dialog.
 /// </summary>
 public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 {
@@ -23,18 +24,23 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     public enum PluginMode { EditWithStrokes, ReconstructOnly, RandomSample }
 
     const string LayerAbove = "(the layer above this one)";
+    /// <summary>The seed is stepped by a Reseed button; a thousand samples are plenty to pick from.</summary>
+    const int MaxSeed = 999;
     static readonly string[] DeviceChoices = ["Auto", "CPU", "GPU"];
 
     readonly EditService _engine = new();
-    RgbaImage? _result;
+    /// <summary>Stroke scans by layer index. The document can't change while the effect runs (its
+    /// dialog is modal), so each strokes layer is scanned once, not on every slider move.</summary>
+    readonly Dictionary<int, (PixelRect? Bounds, bool HasTransparency)> _strokeScans = new();
 
     public NeuralPhotoEditEffect()
         : base("Neural Photo Edit", SubmenuNames.Photo, BitmapEffectOptions.Create() with { IsConfigurable = true })
     {
     }
 
-    /// <summary>Why the last render left the image unchanged, or null when it worked.</summary>
-    internal string? LastProblem { get; private set; }
+    /// <summary>What the last settings change produced (null while none has finished): the pixels
+    /// <see cref="OnRender"/> copies, or the problem it reports.</summary>
+    internal EditOutcome? Outcome { get; private set; }
 
     protected override PropertyCollection OnCreatePropertyCollection()
     {
@@ -44,14 +50,14 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         return new PropertyCollection(new Property[]
         {
             new DoubleProperty(Names.StepSize, EditSettings.DefaultStepSize, 0, EditSettings.MaxStepSize),
-            new Int32Property(Names.Steps, EditSettings.DefaultSteps, 0, 200),
+            new Int32Property(Names.Steps, EditSettings.DefaultSteps, 0, EditSettings.MaxSteps),
             new StaticListChoiceProperty(Names.StrokesLayer, layers.ToArray(), 0),
             new DoubleProperty(Names.Sigma, EditSettings.DefaultSigma, 0, EditSettings.MaxSigma),
             StaticListChoiceProperty.CreateForEnum<BlendMode>(Names.Blend, BlendMode.Guided),
             StaticListChoiceProperty.CreateForEnum<MaskMode>(Names.Mask, MaskMode.EdgeAware),
             new DoubleProperty(Names.ColourMatch, EditSettings.DefaultColourMatch, 0, 1),
             StaticListChoiceProperty.CreateForEnum<PluginMode>(Names.Mode, PluginMode.EditWithStrokes),
-            new Int32Property(Names.Seed, 0, 0, int.MaxValue),
+            new Int32Property(Names.Seed, 0, 0, MaxSeed),
             new StaticListChoiceProperty(Names.Device, DeviceChoices, 0),
             new StaticListChoiceProperty(Names.Model, models, 0),
         });
@@ -60,32 +66,56 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
         var ui = CreateDefaultConfigUI(props);
+        // Control types first: what a control can show (a reset button, slider steps) depends on it.
+        ui.SetPropertyControlType(Names.StrokesLayer, PropertyControlType.DropDown);
+        ui.SetPropertyControlType(Names.Blend, PropertyControlType.RadioButton);
+        ui.SetPropertyControlType(Names.Mask, PropertyControlType.RadioButton);
+        ui.SetPropertyControlType(Names.Mode, PropertyControlType.RadioButton);
+        ui.SetPropertyControlType(Names.Seed, PropertyControlType.IncrementButton);
+        ui.SetPropertyControlValue(Names.Seed, ControlInfoPropertyNames.ButtonText, "Reseed");
+
         void Describe(Names name, string display, string description)
         {
             ui.SetPropertyControlValue(name, ControlInfoPropertyNames.DisplayName, display);
             ui.SetPropertyControlValue(name, ControlInfoPropertyNames.Description, description);
+        }
+        void Slider(Names name, string display, string description)
+        {
+            Describe(name, display, description);
             ui.SetPropertyControlValue(name, ControlInfoPropertyNames.ShowResetButton, true);
         }
-        Describe(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes (0 = no change; 0.5 is a good start, 1 and above for bold changes).");
+        void Choices<T>(Names name, params (T Value, string Display)[] choices) where T : notnull
+        {
+            var control = ui.FindControlForPropertyName(name);
+            foreach (var (value, display) in choices) control.SetValueDisplayName(value, display);
+        }
+
+        Slider(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes: 0 changes nothing, 0.5 is a good start, 1 and above make bold changes.");
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.SliderSmallChange, 0.01);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.SliderLargeChange, 0.1);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.UpDownIncrement, 0.01);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.DecimalPlaces, 2);
-        Describe(Names.Steps, "Steps", "Number of latent steps; more steps follow the strokes more closely.");
-        Describe(Names.StrokesLayer, "Strokes layer", "The layer with your rough colour strokes (colour = target, opacity = strength).");
-        ui.SetPropertyControlType(Names.StrokesLayer, PropertyControlType.DropDown);
-        Describe(Names.Sigma, "Mask softness", "Blur of the change mask, in model pixels: higher blends the edit in more softly.");
-        Describe(Names.Blend, "Blend", "Guided carries the change as a colour transform that keeps the photo's edges and texture sharp; Detail adds the upsampled change; Paper blends in the model's output.");
-        ui.SetPropertyControlType(Names.Blend, PropertyControlType.RadioButton);
-        Describe(Names.Mask, "Where the change goes", "EdgeAware follows the strokes into what belongs with them and stops at the photo's edges; Paper uses the paper's mask alone.");
-        ui.SetPropertyControlType(Names.Mask, PropertyControlType.RadioButton);
-        Describe(Names.ColourMatch, "Match stroke colour", "How much of the colour the model could not reach is added as a smooth colour shift (Guided blend; 0 = the model's change alone).");
-        Describe(Names.Mode, "Mode", "Edit with strokes, show the model's reconstruction only, or draw a random sample (with the seed).");
-        Describe(Names.Seed, "Seed", "Seed for random samples: the same seed gives the same sample.");
+        Slider(Names.Steps, "Steps", "Number of latent steps; more steps follow the strokes more closely.");
+        Describe(Names.StrokesLayer, "Strokes layer", "Paint rough colour strokes on a transparent layer above the photo and pick it here (colour = target, opacity = strength). Select an area to keep the edit inside it. Undo with Ctrl+Z.");
+        Slider(Names.Sigma, "Mask softness", "Blur of the change mask, in model pixels: higher blends the edit in more softly.");
+        Describe(Names.Blend, "Blend", "How the model's change reaches the photo.");
+        Choices(Names.Blend,
+            (BlendMode.Guided, "Keep the photo's detail (colour transform along its edges)"),
+            (BlendMode.Detail, "Add the model's change"),
+            (BlendMode.Paper, "Paste the model's picture (the paper's blend)"));
+        Describe(Names.Mask, "Where the change goes", "Whether the change follows the photo's edges or only the model's own mask.");
+        Choices(Names.Mask,
+            (MaskMode.EdgeAware, "Follow the strokes, stop at the photo's edges"),
+            (MaskMode.Paper, "Wherever the model changed (the paper's mask)"));
+        Slider(Names.ColourMatch, "Match stroke colour", "How much of the colour the model could not reach is added as a smooth colour shift (with \"Keep the photo's detail\"; 0 = the model's change alone).");
+        Describe(Names.Mode, "Mode", "Edit with your strokes, or look at what the model makes of the area.");
+        Choices(Names.Mode,
+            (PluginMode.EditWithStrokes, "Edit with strokes"),
+            (PluginMode.ReconstructOnly, "Show the model's reconstruction"),
+            (PluginMode.RandomSample, "Show a random sample (Reseed for another)"));
+        Describe(Names.Seed, "Sample", "Which random sample \"Show a random sample\" draws.");
         Describe(Names.Device, "Device", "Where the model runs: Auto uses a CUDA GPU when one is available.");
         Describe(Names.Model, "Model", "The model file (installed beside the plugin, in its models folder).");
-        ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.Footnote,
-            "Paint rough colour strokes on a new layer, pick it above, and select a region to limit the edit. Undo with Ctrl+Z.");
         return ui;
     }
 
@@ -100,52 +130,64 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     {
         base.OnSetToken(newToken);
         if (newToken is null) return;
-        _result = null;
+        Outcome = null;
         try
         {
-            var (request, strokesProblem) = BuildRequest(newToken);
-            if (request.Kind == EditKind.Paint && strokesProblem is not null)
-            {
-                LastProblem = strokesProblem;
-                return;
-            }
-            var outcome = _engine.Run(request, CancellationToken);
-            LastProblem = outcome.Problem;
-            _result = outcome.Changed ? outcome.Image : null;
+            Outcome = _engine.Run(BuildRequest(newToken), CancellationToken);
         }
         catch (OperationCanceledException)
         {
             // A newer token is on its way; it will compute its own result.
         }
+        catch (UserInputException e)
+        {
+            Outcome = new EditOutcome(null, default, null, e.Message);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Reading Paint.NET's layers failed in a way we didn't foresee: leave the image unchanged.
-            LastProblem = "Neural Photo Edit could not read the image: " + e.Message;
+            Outcome = new EditOutcome(null, default, null, "Neural Photo Edit could not read the image: " + e.Message);
         }
     }
 
-    /// <summary>The engine request for a token, and why there are no usable strokes when the layers say so.</summary>
-    (EditRequest Request, string? StrokesProblem) BuildRequest(PropertyBasedEffectConfigToken token)
+    /// <summary>The engine request for a token: the photo and strokes layers as readable sources, and
+    /// the strokes layer's scan. A problem with the layers is a request the engine refuses in words.</summary>
+    EditRequest BuildRequest(PropertyBasedEffectConfigToken token)
     {
         var document = Environment.Document;
         var layers = document.Layers;
+        var size = document.Size;
         int current = Environment.SourceLayerIndex;
-        var photo = ReadLayer(layers[current]);
 
         string strokesChoice = (string)token.GetProperty<StaticListChoiceProperty>(Names.StrokesLayer)!.Value;
         int strokesIndex = strokesChoice == LayerAbove ? current + 1 : IndexOf(layers, strokesChoice);
-        string? problem = strokesIndex < 0 || strokesIndex >= layers.Count
-            ? "There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the effect on the photo layer."
-            : strokesIndex == current
-                ? "The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on another layer."
-                : null;
+        var kind = (PluginMode)token.GetProperty<StaticListChoiceProperty>(Names.Mode)!.Value switch
+        {
+            PluginMode.ReconstructOnly => EditKind.Reconstruct,
+            PluginMode.RandomSample => EditKind.Sample,
+            _ => EditKind.Paint,
+        };
+        if (kind == EditKind.Paint && (strokesIndex < 0 || strokesIndex >= layers.Count))
+            throw new UserInputException("There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the effect on the photo layer.");
+        if (kind == EditKind.Paint && strokesIndex == current)
+            throw new UserInputException("The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on another layer.");
+        bool haveStrokes = strokesIndex >= 0 && strokesIndex < layers.Count && strokesIndex != current;
+        var strokes = haveStrokes ? new LayerPixels(layers[strokesIndex], size) : null;
+        (PixelRect?, bool)? scan = null;
+        if (strokes is not null)
+        {
+            if (!_strokeScans.TryGetValue(strokesIndex, out var known))
+                _strokeScans[strokesIndex] = known = RegionOfInterest.ScanStrokes(strokes, CancellationToken);
+            scan = known;
+        }
 
         var selection = Environment.Selection.RenderBounds;
-        bool wholeImage = selection.X == 0 && selection.Y == 0 && selection.Width == photo.Width && selection.Height == photo.Height;
-        var request = new EditRequest
+        bool wholeImage = selection.X == 0 && selection.Y == 0 && selection.Width == size.Width && selection.Height == size.Height;
+        return new EditRequest
         {
-            Photo = photo,
-            Strokes = problem is null ? ReadLayer(layers[strokesIndex]) : null,
+            Photo = new LayerPixels(layers[current], size),
+            Strokes = strokes,
+            StrokesScan = scan,
             Limit = wholeImage ? null : new PixelRect(selection.X, selection.Y, selection.Width, selection.Height),
             Settings = new EditSettings
             {
@@ -156,17 +198,11 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
                 Mask = (MaskMode)token.GetProperty<StaticListChoiceProperty>(Names.Mask)!.Value,
                 ColourMatch = token.GetProperty<DoubleProperty>(Names.ColourMatch)!.Value,
             },
-            Kind = (PluginMode)token.GetProperty<StaticListChoiceProperty>(Names.Mode)!.Value switch
-            {
-                PluginMode.ReconstructOnly => EditKind.Reconstruct,
-                PluginMode.RandomSample => EditKind.Sample,
-                _ => EditKind.Paint,
-            },
+            Kind = kind,
             Seed = token.GetProperty<Int32Property>(Names.Seed)!.Value,
             Device = ((string)token.GetProperty<StaticListChoiceProperty>(Names.Device)!.Value) switch { "GPU" => "cuda", "CPU" => "cpu", _ => "auto" },
             ModelPath = ModelCatalog.PathOf((string)token.GetProperty<StaticListChoiceProperty>(Names.Model)!.Value),
         };
-        return (request, problem);
     }
 
     static int IndexOf(IReadOnlyList<IBitmapEffectLayerInfo> layers, string name)
@@ -175,31 +211,28 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         return -1;
     }
 
-    static unsafe RgbaImage ReadLayer(IEffectLayerInfo layer)
-    {
-        using var bitmap = layer.GetBitmap(PixelFormats.Bgra32);
-        var size = bitmap.Size;
-        using var pixels = bitmap.Lock(new RectInt32(0, 0, size.Width, size.Height));
-        return Bgra.ToRgba(pixels.Buffer, pixels.BufferStride, size.Width, size.Height);
-    }
-
-    /// <summary>Copies this tile of the precomputed result, or of the unchanged photo when there is none.</summary>
+    /// <summary>
+    /// Copies this tile of the photo and, over it, the part of the edited area it overlaps; throws
+    /// the reason when the settings could not be applied (Paint.NET shows it; the image is kept).
+    /// </summary>
     protected override unsafe void OnRender(IBitmapEffectOutput output)
     {
+        if (Outcome?.Problem is string problem) throw new EffectProblemException(problem);
         var bounds = output.Bounds;
+        var tile = new PixelRect(bounds.X, bounds.Y, bounds.Width, bounds.Height);
         using var target = output.Lock(PixelFormats.Bgra32);
-        var area = new PixelRect(bounds.X, bounds.Y, bounds.Width, bounds.Height);
-        if (_result is RgbaImage result)
+        using (var source = Environment.Document.Layers[Environment.SourceLayerIndex].GetBitmap(PixelFormats.Bgra32))
+        using (var pixels = source.Lock(bounds))
+            for (int y = 0; y < bounds.Height; y++)
+                Buffer.MemoryCopy((byte*)pixels.Buffer + (long)y * pixels.BufferStride, (byte*)target.Buffer + (long)y * target.BufferStride,
+                                  (long)bounds.Width * 4, (long)bounds.Width * 4);
+        if (Outcome is { Pixels: RgbaImage edited, Bounds: var area })
         {
-            Bgra.CopyTo(result, area, target.Buffer, target.BufferStride);
-            return;
+            var overlap = tile.Intersect(area);
+            if (overlap.IsEmpty) return;
+            byte* corner = (byte*)target.Buffer + (long)(overlap.Y - tile.Y) * target.BufferStride + (overlap.X - tile.X) * 4L;
+            Bgra.CopyTo(edited, overlap with { X = overlap.X - area.X, Y = overlap.Y - area.Y }, corner, target.BufferStride);
         }
-        var layers = Environment.Document.Layers;
-        using var source = layers[Environment.SourceLayerIndex].GetBitmap(PixelFormats.Bgra32);
-        using var pixels = source.Lock(bounds);
-        for (int y = 0; y < bounds.Height; y++)
-            Buffer.MemoryCopy((byte*)pixels.Buffer + (long)y * pixels.BufferStride, (byte*)target.Buffer + (long)y * target.BufferStride,
-                              (long)bounds.Width * 4, (long)bounds.Width * 4);
     }
 
     protected override void OnDispose(bool disposing)

@@ -9,8 +9,10 @@ using Names = NeuralPhotoEdit.Plugin.NeuralPhotoEditEffect.Names;
 namespace NeuralPhotoEdit.Plugin.Tests;
 
 /// <summary>The effect driven the way Paint.NET drives it, on the bundled photo and strokes.</summary>
-public class EffectTests
+public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    readonly Xunit.Abstractions.ITestOutputHelper _output = output;
+
     static readonly RgbaImage Photo = ImageFiles.Load(Path.Combine(AppContext.BaseDirectory, "demo", "valley.jpg"));
     static readonly RgbaImage Strokes = ImageFiles.Load(Path.Combine(AppContext.BaseDirectory, "demo", "valley-strokes.png"));
 
@@ -45,7 +47,7 @@ public class EffectTests
         var (effect, token) = host.CreateEffect();
         token.SetPropertyValue(Names.Steps, 12);
         var shown = host.Apply(effect, token);
-        Assert.Null(effect.LastProblem);
+        Assert.Null(host.ErrorDialog);
 
         using var model = ModelFile.Load(DefaultModel.Resolve(null), TorchSharp.torch.CPU);
         var settings = new EditSettings { Steps = 12 };
@@ -62,7 +64,7 @@ public class EffectTests
         host.RenderBounds = new RectInt32(100, 10, 256, 200);
         var (effect, token) = host.CreateEffect();
         var shown = host.Apply(effect, token);
-        Assert.Null(effect.LastProblem);
+        Assert.Null(host.ErrorDialog);
         int changedInside = 0;
         for (int y = 0; y < Photo.Height; y++)
             for (int x = 0; x < Photo.Width; x++)
@@ -82,14 +84,14 @@ public class EffectTests
         var host = PhotoWithStrokes();
         var (effect, token) = host.CreateEffect();
         host.Apply(effect, token);
-        int encodes = EditSession.EncodeCount;
+        Assert.True(effect.Outcome!.Encoded);
         foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Blend, BlendMode.Paper) })
         {
             token.SetPropertyValue(name, value);
             host.Apply(effect, token);
+            Assert.Null(host.ErrorDialog);
+            Assert.False(effect.Outcome!.Encoded, $"changing {name} encoded the area again");
         }
-        Assert.Equal(encodes, EditSession.EncodeCount);
-        Assert.Null(effect.LastProblem);
     }
 
     [Fact]
@@ -132,8 +134,10 @@ public class EffectTests
         return watch.ElapsedMilliseconds;
     }
 
+    /// <summary>Every failure reaches the user the way real Paint.NET shows one (its effect-error
+    /// dialog, from an exception on the render path), in one sentence, and the image is kept.</summary>
     [Fact]
-    public void EveryFailureLeavesTheImageUnchangedAndSaysWhy()
+    public void EveryFailureLeavesTheImageUnchangedAndSaysWhyInPaintDotNetsErrorDialog()
     {
         void AssertUnchanged(TestHost host, string expected, Action<PaintDotNet.Effects.PropertyBasedEffectConfigToken>? set = null)
         {
@@ -141,7 +145,9 @@ public class EffectTests
             set?.Invoke(token);
             var shown = host.Apply(effect, token);
             Assert.Equal(host.LayerList[host.SourceLayerIndex].Pixels.Pixels, shown.Pixels);
-            Assert.Contains(expected, effect.LastProblem);
+            Assert.NotNull(host.ErrorDialog);
+            Assert.Contains(expected, host.ErrorDialog);
+            Assert.DoesNotContain('\n', host.ErrorDialog);
         }
 
         AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo), "no strokes layer");
@@ -152,6 +158,8 @@ public class EffectTests
         var tinySelection = PhotoWithStrokes();
         tinySelection.RenderBounds = new RectInt32(5, 5, 3, 3);
         AssertUnchanged(tinySelection, "at least 8×8");
+        var flattened = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", Photo);
+        AssertUnchanged(flattened, "no transparent pixels");
     }
 
     [Fact]
@@ -162,7 +170,7 @@ public class EffectTests
         var missing = engine.Run(request with { ModelPath = "/nonexistent/model.safetensors" }, CancellationToken.None);
         Assert.False(missing.Changed);
         Assert.Contains("does not exist", missing.Problem);
-        Assert.Same(Photo, missing.Image);
+        Assert.Null(missing.Pixels);
 
         string corrupt = Path.Combine(Path.GetTempPath(), $"corrupt-{Guid.NewGuid():N}.safetensors");
         File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -189,4 +197,69 @@ public class EffectTests
         var ui = effect.CreateConfigUI(token.Properties);
         Assert.Equal("Latent step size", ui.Values[(nameof(Names.StepSize), "DisplayName")]);
     }
+
+    /// <summary>Everything the dialog asks of IndirectUI is something Paint.NET shows: no footnote on a
+    /// slider, no reset button on a drop-down (the stand-ins refuse them as Paint.NET ignores them);
+    /// every choice has a name in words; the limits are the engine's.</summary>
+    [Fact]
+    public void TheDialogAsksOnlyForWhatPaintDotNetShowsAndNamesEveryChoice()
+    {
+        var host = PhotoWithStrokes();
+        var (effect, token) = host.CreateEffect();
+        var ui = effect.CreateConfigUI(token.Properties);
+        Assert.Empty(ui.Ignored);
+        foreach (var (name, type) in new[] { (Names.Blend, typeof(BlendMode)), (Names.Mask, typeof(MaskMode)), (Names.Mode, typeof(NeuralPhotoEditEffect.PluginMode)) })
+            foreach (var value in Enum.GetNames(type))
+                Assert.True(ui.ValueDisplayNames.TryGetValue((name.ToString(), value), out var display) && display.Contains(' '),
+                            $"{name}'s choice {value} has no display name in words");
+        var steps = (PaintDotNet.PropertySystem.Int32Property)token.Properties[Names.Steps];
+        Assert.Equal(EditSettings.MaxSteps, steps.MaxValue);
+        var seed = (PaintDotNet.PropertySystem.Int32Property)token.Properties[Names.Seed];
+        Assert.InRange(seed.MaxValue, 99, 9999);
+        Assert.Equal(PaintDotNet.IndirectUI.PropertyControlType.IncrementButton, ui.Types[nameof(Names.Seed)]);
+
+        // The stand-in refuses what Paint.NET ignores.
+        Assert.False(ui.SetPropertyControlValue(Names.StepSize, PaintDotNet.IndirectUI.ControlInfoPropertyNames.Footnote, "never seen"));
+        Assert.False(ui.SetPropertyControlValue(Names.Blend, PaintDotNet.IndirectUI.ControlInfoPropertyNames.ShowResetButton, true));
+    }
+
+    /// <summary>A slider move on a 24-megapixel document reads the edited area of the photo and the
+    /// strokes, not whole layers (the strokes layer is scanned once per dialog), and costs the memory
+    /// the same edit costs in a small document.</summary>
+    [Fact]
+    public void ASliderMoveReadsOnlyTheEditedArea()
+    {
+        var (bigRead, bigBytes) = SliderMove(6000, 4000);
+        var (smallRead, smallBytes) = SliderMove(1200, 1000);
+        Assert.Equal(smallRead, bigRead);
+        _output.WriteLine($"one slider move allocates {bigBytes / 1e6:F1} MB in a 6000×4000 document, {smallBytes / 1e6:F1} MB in a 1200×1000 one (a layer as RGBA: 96 MB and 4.8 MB)");
+        Assert.True(Math.Abs(bigBytes - smallBytes) < 8_000_000, $"{bigBytes / 1e6:F0} MB against {smallBytes / 1e6:F0} MB: memory grows with the document");
+    }
+
+    /// <summary>Strokes at (700, 500) in a document of the given size, a 600×500 selection around them:
+    /// the pixels read and the bytes allocated by a change of the step size.</summary>
+    (long PixelsRead, long Bytes) SliderMove(int width, int height)
+    {
+        var photo = new RgbaImage(width, height);
+        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = (byte)(i / 4 % width / 5); photo.Pixels[i + 1] = 120; photo.Pixels[i + 2] = (byte)(i / 4 / width / 4); photo.Pixels[i + 3] = 255; }
+        var strokes = new RgbaImage(width, height);
+        for (int y = 500; y < 700; y++)
+            for (int x = 700; x < 1000; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o] = 250; strokes.Pixels[o + 3] = 255; }
+        var host = new TestHost(width, height).AddLayer("Background", photo).AddLayer("Strokes", strokes);
+        host.RenderBounds = new RectInt32(550, 350, 600, 500);   // a selection: Paint.NET renders its tiles only
+        var (effect, token) = host.CreateEffect();
+        host.Apply(effect, token);
+        Assert.Null(host.ErrorDialog);
+        long area = (long)effect.Outcome!.Bounds.Width * effect.Outcome.Bounds.Height, layer = (long)width * height;
+        Assert.Equal(area, host.PixelsReadWhileSetting[0]);                    // the photo: the area
+        Assert.Equal(layer + area, host.PixelsReadWhileSetting[1]);            // the strokes: one scan, then the area
+
+        token.SetPropertyValue(Names.StepSize, 0.8);
+        var shown = host.Apply(effect, token);
+        Assert.Null(host.ErrorDialog);
+        Assert.Equal([area, area], host.PixelsReadWhileSetting);
+        Assert.NotEqual(photo.Pixels, shown.Pixels);
+        return (area, host.BytesAllocatedWhileSetting);
+    }
+
 }

@@ -12,7 +12,9 @@ namespace NeuralPhotoEdit.Plugin.Tests;
 /// <summary>
 /// Plays Paint.NET for the effect: a document of BGRA layers, a selection, a source layer; it creates
 /// the property collection and token, calls OnSetToken, renders the output in 128×128 tiles and
-/// composites them, clipped to the selection, as Paint.NET does.
+/// composites them, clipped to the selection, as Paint.NET does. Like Paint.NET, it catches an
+/// exception from the render path, keeps the document as it was and shows the exception's message
+/// (<see cref="ErrorDialog"/>). It counts the pixels the effect reads from each layer.
 /// </summary>
 sealed class TestHost : IBitmapEffectEnvironment, IBitmapEffectDocumentInfo, IBitmapEffectSelectionInfo
 {
@@ -41,22 +43,43 @@ sealed class TestHost : IBitmapEffectEnvironment, IBitmapEffectDocumentInfo, IBi
         return (effect, token);
     }
 
+    /// <summary>The message Paint.NET's effect-error dialog showed for the last <see cref="Apply"/>, or null.</summary>
+    public string? ErrorDialog { get; private set; }
+    /// <summary>Pixels the effect read from each layer while its settings were applied (OnSetToken) in the last <see cref="Apply"/>.</summary>
+    public long[] PixelsReadWhileSetting { get; private set; } = [];
+    /// <summary>Bytes the process allocated while the effect applied its settings in the last <see cref="Apply"/>.</summary>
+    public long BytesAllocatedWhileSetting { get; private set; }
+
     /// <summary>Sets the token (the expensive part), then renders every tile of the selection's bounds
     /// and returns the source layer as Paint.NET would show it afterwards.</summary>
     public RgbaImage Apply(NeuralPhotoEditEffect effect, PropertyBasedEffectConfigToken token)
     {
+        ErrorDialog = null;
+        foreach (var layer in _layers) layer.PixelsRead = 0;
         effect.HostInitializeRenderInfo(new RenderInfo());
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         effect.HostSetToken(token);
+        BytesAllocatedWhileSetting = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        PixelsReadWhileSetting = _layers.Select(l => l.PixelsRead).ToArray();
         var canvas = _layers[SourceLayerIndex].Pixels.Clone();
         var sel = RenderBounds;
-        for (int y = sel.Y; y < sel.Y + sel.Height; y += Tile)
-            for (int x = sel.X; x < sel.X + sel.Width; x += Tile)
-            {
-                var bounds = new RectInt32(x, y, Math.Min(Tile, sel.X + sel.Width - x), Math.Min(Tile, sel.Y + sel.Height - y));
-                using var output = new HostOutput(bounds);
-                effect.HostRender(output);
-                output.CompositeInto(canvas);   // clipped to the tile, which lies inside the selection
-            }
+        try
+        {
+            for (int y = sel.Y; y < sel.Y + sel.Height; y += Tile)
+                for (int x = sel.X; x < sel.X + sel.Width; x += Tile)
+                {
+                    var bounds = new RectInt32(x, y, Math.Min(Tile, sel.X + sel.Width - x), Math.Min(Tile, sel.Y + sel.Height - y));
+                    using var output = new HostOutput(bounds);
+                    effect.HostRender(output);
+                    output.CompositeInto(canvas);   // clipped to the tile, which lies inside the selection
+                }
+        }
+        catch (Exception e)
+        {
+            // Paint.NET: the effect-error dialog, and the document as it was.
+            ErrorDialog = e.Message;
+            return _layers[SourceLayerIndex].Pixels.Clone();
+        }
         return canvas;
     }
 
@@ -78,18 +101,20 @@ sealed class HostLayer(string name, RgbaImage pixels) : IBitmapEffectLayerInfo
     public bool Visible => true;
     public float Opacity => 1;
     public RgbaImage Pixels { get; } = pixels;
+    public long PixelsRead { get; set; }
     public IEffectInputBitmap GetBitmap(in PixelFormat pixelFormat) =>
-        pixelFormat.Equals(PixelFormats.Bgra32) ? new HostBitmap(Pixels) : throw new NotSupportedException("The test host serves Bgra32 only.");
+        pixelFormat.Equals(PixelFormats.Bgra32) ? new HostBitmap(Pixels, this) : throw new NotSupportedException("The test host serves Bgra32 only.");
     public bool IsDisposed => false;
     public void Dispose() { }
 }
 
 /// <summary>A layer's pixels as Paint.NET hands them out: BGRA rows with a stride wider than the row.</summary>
-sealed class HostBitmap(RgbaImage image) : IEffectInputBitmap
+sealed class HostBitmap(RgbaImage image, HostLayer owner) : IEffectInputBitmap
 {
     public SizeInt32 Size => new(image.Width, image.Height);
     public IBitmapLock Lock(RectInt32 rect)
     {
+        owner.PixelsRead += (long)rect.Width * rect.Height;
         var buffer = new HostLock(rect.Width, rect.Height);
         for (int y = 0; y < rect.Height; y++)
             for (int x = 0; x < rect.Width; x++)

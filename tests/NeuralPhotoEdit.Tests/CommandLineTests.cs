@@ -1,7 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using NeuralPhotoEdit.Cli;
+using NeuralPhotoEdit.Evaluation;
 using NeuralPhotoEdit.Imaging;
+using NeuralPhotoEdit.ModelFiles;
 using Spectre.Console;
+using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit.Tests;
 
@@ -9,32 +14,76 @@ namespace NeuralPhotoEdit.Tests;
 public class CommandLineTests
 {
     [Fact]
-    public void TheDemoEditWritesTheResultAndTheSheet()
+    public void TheDemoEditChangesThePhotoUnderTheStrokesAndNothingOutsideTheEditedArea()
     {
         using var temp = TestSupport.TempDirectory();
-        Assert.Equal(0, NpeApp.Run(["edit", "--demo", "--out", temp.File("demo.png"), "--sheet"]));
+        var (exit, output) = Run("edit", "--demo", "--out", temp.File("demo.png"), "--sheet");
+        Assert.Equal(0, exit);
         var result = ImageFiles.Load(temp.File("demo.png"));
         var photo = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley.jpg"));
+        var strokes = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley-strokes.png"));
         Assert.Equal((photo.Width, photo.Height), (result.Width, result.Height));
-        Assert.NotEqual(photo.Pixels, result.Pixels);
+        // "Edited area X,Y,W,H …": every pixel outside it is the photo's, byte for byte.
+        var area = Regex.Match(output, @"Edited area (\d+),(\d+),(\d+),(\d+)");
+        Assert.True(area.Success, output);
+        var (x0, y0) = (int.Parse(area.Groups[1].Value), int.Parse(area.Groups[2].Value));
+        var (x1, y1) = (x0 + int.Parse(area.Groups[3].Value), y0 + int.Parse(area.Groups[4].Value));
+        double underStrokes = 0;
+        int strokePixels = 0;
+        for (int y = 0; y < photo.Height; y++)
+            for (int x = 0; x < photo.Width; x++)
+            {
+                int o = photo.Offset(x, y);
+                int change = Math.Abs(result.Pixels[o] - photo.Pixels[o]) + Math.Abs(result.Pixels[o + 1] - photo.Pixels[o + 1]) + Math.Abs(result.Pixels[o + 2] - photo.Pixels[o + 2]);
+                if (x < x0 || x >= x1 || y < y0 || y >= y1) Assert.True(change == 0, $"({x}, {y}) is outside the edited area and changed");
+                else if (strokes.Pixels[o + 3] > 128) { underStrokes += change / 3.0; strokePixels++; }
+            }
+        Assert.True(strokePixels > 100);
+        Assert.True(underStrokes / strokePixels > 8, $"the photo under the strokes changed by {underStrokes / strokePixels:F1} levels on average");
         var sheet = ImageFiles.Load(temp.File("demo-sheet.png"));
         Assert.True(sheet.Width > 3 * sheet.Height, "the sheet shows four panels side by side");
     }
 
     [Fact]
-    public void SampleReconstructAndEvalUseTheBundledModel()
+    public void SampleReconstructAndEvalReportWhatTheEngineComputes()
     {
         using var temp = TestSupport.TempDirectory();
-        Assert.Equal(0, NpeApp.Run(["sample", "--count", "16", "--out", temp.File("samples.png")]));
-        Assert.True(File.Exists(temp.File("samples.png")));
-        Assert.Equal(0, NpeApp.Run(["reconstruct", "--image", Path.Combine(TestSupport.FixturePhotos, "fog2.jpg"), "--out", temp.File("sheet.png")]));
-        Assert.True(File.Exists(temp.File("sheet.png")));
-        // --json: stdout is exactly one JSON object, nothing before or after it.
-        var (exit, output) = Run("eval", "--data", TestSupport.FixturePhotos, "--crops", "50", "--json");
+        // Samples: a 8×2 grid of 64-px tiles, different from each other, the same for the same seed.
+        Assert.Equal(0, NpeApp.Run(["sample", "--count", "16", "--seed", "3", "--out", temp.File("a.png")]));
+        Assert.Equal(0, NpeApp.Run(["sample", "--count", "16", "--seed", "3", "--out", temp.File("b.png")]));
+        var grid = ImageFiles.Load(temp.File("a.png"));
+        Assert.Equal(ImageFiles.Load(temp.File("b.png")).Pixels, grid.Pixels);
+        Assert.True(grid.Width >= 8 * 64 && grid.Height >= 2 * 64 && grid.Width < 9 * 64 && grid.Height < 3 * 64, $"{grid.Width}×{grid.Height}");
+        Assert.NotEqual(grid.Crop(new PixelRect(0, 0, 64, 64)).Pixels, grid.Crop(new PixelRect(grid.Width - 64, grid.Height - 64, 64, 64)).Pixels);
+
+        // Reconstruct: the PSNR printed is the one of the model's reconstruction of the photo's central square.
+        string photoPath = Path.Combine(TestSupport.FixturePhotos, "fog2.jpg");
+        var (exit, output) = Run("reconstruct", "--image", photoPath, "--out", temp.File("sheet.png"));
         Assert.Equal(0, exit);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        double printed = double.Parse(Regex.Match(output, @"PSNR ([0-9.]+) dB").Groups[1].Value, CultureInfo.InvariantCulture);
+        using (var model = ModelFile.Open(null, "cpu"))
+        using (no_grad())
+        {
+            var photo = ImageFiles.Load(photoPath);
+            int side = Math.Min(photo.Width, photo.Height), size = model.Config.ImageSize;
+            var square = new PixelRect((photo.Width - side) / 2, (photo.Height - side) / 2, side, side);
+            var planes = Resampling.ToModelPlanes(photo, square, size, alphaWeighted: false);
+            using var x = tensor(planes, [1, 3, size, size]);
+            using var reconstruction = model.Network.Decode(model.Network.Encode(x).Mean);
+            Assert.Equal(Psnr.FromPlanes(planes, ImageTensors.ToPlanes(reconstruction)), printed, 2);
+        }
+        Assert.True(ImageFiles.Load(temp.File("sheet.png")).Width > 2 * 64);
+
+        // --json: stdout is exactly one JSON object, nothing before or after it, with the engine's figure.
+        var (evalExit, json) = Run("eval", "--data", TestSupport.FixturePhotos, "--crops", "50", "--seed", "2", "--json");
+        Assert.Equal(0, evalExit);
+        var lines = json.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
-        Assert.True(JsonDocument.Parse(lines[0]).RootElement.GetProperty("psnr").GetDouble() > 10);
+        using (var model = ModelFile.Open(null, "cpu"))
+        {
+            var expected = ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 50, 2, model.Device, null);
+            Assert.Equal(Math.Round(expected.Psnr, 3), JsonDocument.Parse(lines[0]).RootElement.GetProperty("psnr").GetDouble(), 3);
+        }
     }
 
     /// <summary>Runs npe in-process with stdout (plain text and Spectre's) captured.</summary>

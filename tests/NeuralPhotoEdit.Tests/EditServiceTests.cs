@@ -12,25 +12,35 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
 
     static RgbaImage Demo(string name) => ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, name));
 
-    [Fact]
-    public void AnEditIsTheSessionsEditAndSettingsChangesDoNotEncodeAgain()
+    /// <summary>The service edits only the area, read as a region of its own; the result is the
+    /// session's edit of the whole photo to the byte (an area at the corner, and one inside the photo
+    /// whose every side fades).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnEditOfTheAreaAloneIsTheSessionsEditAndSettingsChangesDoNotEncodeAgain(bool inside)
     {
         var photo = Demo("valley.jpg");
         var strokes = Demo("valley-strokes.png");
+        PixelRect? limit = inside ? new PixelRect(61, 37, 371, 187) : null;
         using var service = new EditService();
-        var request = new EditRequest { Photo = photo, Strokes = strokes, Device = "cpu" };
+        var request = new EditRequest { Photo = photo, Strokes = strokes, Limit = limit, Device = "cpu" };
         var outcome = service.Run(request);
         Assert.Null(outcome.Problem);
+        Assert.True(outcome.Encoded);
+        Assert.Equal((outcome.Bounds.Width, outcome.Bounds.Height), (outcome.Pixels!.Width, outcome.Pixels.Height));
+        if (inside) Assert.Equal(limit, outcome.Bounds);
 
-        using var session = EditSession.Open(_shared.Model.Network, photo, strokes: strokes);
+        using var session = EditSession.Open(_shared.Model.Network, photo, limit, strokes);
         session.Paint(strokes, request.Settings);
-        Assert.Equal(session.Render(request.Settings).Image.Pixels, outcome.Image.Pixels);
+        var whole = session.Render(request.Settings);
+        Assert.Equal(whole.Roi, outcome.Bounds);
+        Assert.Equal(whole.Image.Pixels, outcome.ApplyTo(photo).Pixels);
 
-        int encodes = EditSession.EncodeCount;
         var bolder = service.Run(request with { Settings = new EditSettings { StepSize = 1, Mask = MaskMode.Paper, ColourMatch = 0 } });
         Assert.Null(bolder.Problem);
-        Assert.Equal(encodes, EditSession.EncodeCount);
-        Assert.NotEqual(outcome.Image.Pixels, bolder.Image.Pixels);
+        Assert.False(bolder.Encoded);
+        Assert.NotEqual(outcome.Pixels.Pixels, bolder.Pixels!.Pixels);
     }
 
     [Fact]
@@ -51,7 +61,8 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
             var outcome = service.Run(request);
             Assert.False(outcome.Changed);
             Assert.Contains(expected, outcome.Problem);
-            Assert.Same(photo, outcome.Image);
+            Assert.Null(outcome.Pixels);
+            Assert.Same(photo, outcome.ApplyTo(photo));
         }
     }
 

@@ -14,12 +14,16 @@ public enum EditKind
     Sample,
 }
 
-/// <summary>One request to the engine: a photo, its strokes, an optional area limit and the settings.</summary>
+/// <summary>One request to the engine: a photo, its strokes, an optional area limit and the settings.
+/// The engine reads from the photo only the area it edits, and scans the strokes once per request.</summary>
 public sealed record EditRequest
 {
-    public required RgbaImage Photo { get; init; }
+    public required PixelSource Photo { get; init; }
     /// <summary>The strokes, the photo's size: colour = target, alpha = brush weight. Required to paint.</summary>
-    public RgbaImage? Strokes { get; init; }
+    public PixelSource? Strokes { get; init; }
+    /// <summary>The strokes' painted bounds and whether they have transparency, when the front end
+    /// already knows them (<see cref="RegionOfInterest.ScanStrokes"/>): saves a pass over the layer.</summary>
+    public (PixelRect? Bounds, bool HasTransparency)? StrokesScan { get; init; }
     /// <summary>The area the edit must stay inside (a selection), or null for the strokes' surroundings.</summary>
     public PixelRect? Limit { get; init; }
     public EditSettings Settings { get; init; } = new();
@@ -32,19 +36,39 @@ public sealed record EditRequest
     public string? ModelPath { get; init; }
 }
 
-/// <summary>The outcome: the new image (or the photo itself, unchanged, with the reason in
-/// <see cref="Problem"/>), and the rendered edit's work area and mask when there is one.</summary>
-public sealed record EditOutcome(RgbaImage Image, EditResult? Edit, string? Problem)
+/// <summary>
+/// The outcome: the new pixels of the area the edit worked on (<see cref="Pixels"/>, placed at
+/// <see cref="Bounds"/> in the photo; everything outside is the photo's), the rendered edit in the
+/// area's coordinates when there is one — or no pixels and the reason in <see cref="Problem"/>.
+/// </summary>
+public sealed record EditOutcome(RgbaImage? Pixels, PixelRect Bounds, EditResult? Edit, string? Problem)
 {
     public bool Changed => Problem is null;
+    /// <summary>Whether this request encoded the area (false when the service reused the codes of an
+    /// earlier request on the same area: only the settings changed).</summary>
+    public bool Encoded { get; init; }
+
+    internal static EditOutcome Failed(string problem) => new(null, default, null, problem);
+
+    /// <summary>The photo with the outcome applied: a copy, or the photo itself when nothing changed.</summary>
+    public RgbaImage ApplyTo(RgbaImage photo, CancellationToken cancellation = default)
+    {
+        if (Pixels is null) return photo;
+        var result = photo.Clone(cancellation);
+        for (int y = 0; y < Bounds.Height; y++)
+            Pixels.Pixels.AsSpan(y * Bounds.Width * 4, Bounds.Width * 4).CopyTo(result.Pixels.AsSpan(result.Offset(Bounds.X, Bounds.Y + y)));
+        return result;
+    }
 }
 
 /// <summary>
 /// The engine's entry point for front ends (the command line, the Paint.NET effect): checks a
 /// request, keeps one model per process and the encoded work area between requests (a change of
 /// the step size, steps, mask or blend never encodes again), runs the edit with cancellation, and
-/// turns every failure into a one-line message with the photo left unchanged. Not thread-safe: one
-/// request at a time per instance (a front end's dialog or command).
+/// turns every failure into a one-line message with the photo left unchanged. It reads only the
+/// work area from the photo and the strokes, and edits that region (<see cref="WorkArea.InRegion"/>):
+/// work and memory follow the area, never the photo. Not thread-safe: one request at a time per
+/// instance (a front end's dialog or command).
 /// </summary>
 public sealed class EditService : IDisposable
 {
@@ -63,7 +87,7 @@ public sealed class EditService : IDisposable
         {
             // Loads libtorch with this engine's settings before the first TorchSharp call below.
             try { TorchRuntime.EnsureInitialised(); }
-            catch (InvalidOperationException e) { return new EditOutcome(request.Photo, null, e.Message); }
+            catch (InvalidOperationException e) { return EditOutcome.Failed(e.Message); }
             // Keeps every temporary tensor referenced until its native call returns (see Scalars).
             using var scope = TorchSharp.torch.NewDisposeScope();
             return RunChecked(request, cancellation);
@@ -72,11 +96,11 @@ public sealed class EditService : IDisposable
         catch (Exception e) when (NativeFailure.Describe(e) is string message)
         {
             Forget();
-            return new EditOutcome(request.Photo, null, message);
+            return EditOutcome.Failed(message);
         }
         catch (Exception e) when (e is UserInputException or ModelFileException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return new EditOutcome(request.Photo, null, e.Message);
+            return EditOutcome.Failed(e.Message);
         }
     }
 
@@ -86,12 +110,13 @@ public sealed class EditService : IDisposable
         var photo = request.Photo;
         var strokes = request.Strokes;
         if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
-        if (strokes is not null) EditSession.CheckSameSize(strokes, photo);
+        if (strokes is not null && (strokes.Width, strokes.Height) != (photo.Width, photo.Height))
+            throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
+        var (strokeBounds, transparent) = strokes is null ? (null, true)
+            : request.StrokesScan ?? RegionOfInterest.ScanStrokes(strokes, cancellation);
         // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.
-        if (request.Kind == EditKind.Paint && !HasTransparency(strokes!))
+        if (request.Kind == EditKind.Paint && !transparent)
             throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
-        // One scan of the strokes (a whole layer, on every slider move) for their painted bounds.
-        var strokeBounds = strokes is null ? null : RegionOfInterest.StrokeBounds(strokes);
         if (request.Kind == EditKind.Paint && strokeBounds is null)
             throw new UserInputException("The strokes are empty: paint some colour strokes first.");
         // Without a limit the area is the strokes' surroundings; without strokes (sampling,
@@ -101,31 +126,23 @@ public sealed class EditService : IDisposable
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
-        var session = Session(model, photo, area, cancellation);
+        var bounds = area.Bounds;
+        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(), cancellation);
         session.Reset();
         switch (request.Kind)
         {
             case EditKind.Paint:
-                if (!session.Paint(strokes!, request.Settings, cancellation))
-                    return new EditOutcome(photo, null, "None of the strokes fall inside the area to edit: nothing to do.");
+                if (!session.Paint(strokes!.Read(bounds, cancellation), request.Settings, cancellation))
+                    return EditOutcome.Failed("None of the strokes fall inside the area to edit: nothing to do.");
                 break;
             case EditKind.Sample:
                 session.Sample(request.Seed);
                 break;
             case EditKind.Reconstruct:
-                return new EditOutcome(session.Reconstruction(cancellation), null, null);
+                return new EditOutcome(session.Reconstruction(cancellation), bounds, null, null) { Encoded = encoded };
         }
         var edit = session.Render(request.Settings, cancellation);
-        return new EditOutcome(edit.Image, edit, null);
-    }
-
-    /// <summary>Whether any pixel is less than opaque: strokes are what is painted over transparency.</summary>
-    static bool HasTransparency(RgbaImage strokes)
-    {
-        var pixels = strokes.Pixels;
-        for (int i = 3; i < pixels.Length; i += 4)
-            if (pixels[i] != 255) return true;
-        return false;
+        return new EditOutcome(edit.Image, bounds, edit, null) { Encoded = encoded };
     }
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
@@ -144,23 +161,24 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    EditSession Session(LoadedModel model, RgbaImage photo, WorkArea area, CancellationToken cancellation)
+    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{area.Bounds}|{ContentHash(photo, area.Bounds, cancellation)}";
-        if (_session is not null && _sessionKey == key) return _session;
+        string key = $"{_modelKey}|{bounds}|{ContentHash(region, cancellation)}";
+        if (_session is not null && _sessionKey == key) return (_session, false);
         Forget();
-        _session = EditSession.Open(model.Network, photo, area, cancellation: cancellation);
+        _session = EditSession.Open(model.Network, region, area, cancellation: cancellation);
         _sessionKey = key;
-        return _session;
+        return (_session, true);
     }
 
-    static int ContentHash(RgbaImage photo, PixelRect area, CancellationToken cancellation)
+    static int ContentHash(RgbaImage region, CancellationToken cancellation)
     {
         var hash = new HashCode();
-        for (int y = area.Y; y < area.Bottom; y++)
+        int row = region.Width * 4;
+        for (int y = 0; y < region.Height; y++)
         {
             if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
-            hash.AddBytes(photo.Pixels.AsSpan(photo.Offset(area.X, y), area.Width * 4));
+            hash.AddBytes(region.Pixels.AsSpan(y * row, row));
         }
         return hash.ToHashCode();
     }

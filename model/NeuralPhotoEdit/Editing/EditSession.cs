@@ -37,10 +37,6 @@ public sealed class EditSession : IDisposable
         Encode(cancellation);
     }
 
-    /// <summary>Counts encoder runs in this process (front ends use it to check their caching).</summary>
-    public static int EncodeCount => _encodeCount;
-    static int _encodeCount;
-
     public WorkArea Area { get; }
     /// <summary>The only pixels an edit may change.</summary>
     public PixelRect Roi => Area.Bounds;
@@ -98,7 +94,6 @@ public sealed class EditSession : IDisposable
         _network.eval();
         var x = tensor(planes, [Area.Windows.Count, 3, _size, _size], device: _device);
         var z = _network.Encode(x).Mean;
-        Interlocked.Increment(ref _encodeCount);
         var output = CheckFinite(_network.Decode(z));
         Replace(ref _initialCode, z);
         Replace(ref _initialOutput, output);

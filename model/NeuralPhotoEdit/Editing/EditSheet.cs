@@ -7,12 +7,13 @@ public static class EditSheet
 {
     const int PanelWidth = 480;
 
-    public static RgbaImage Build(RgbaImage photo, RgbaImage? strokes, EditResult result)
+    public static RgbaImage Build(RgbaImage photo, RgbaImage? strokes, EditOutcome outcome)
     {
+        var result = outcome.Edit ?? throw new ArgumentException("The outcome holds no rendered edit.", nameof(outcome));
         var panels = new List<RgbaImage> { Fit(photo) };
         if (strokes is not null) panels.Add(Fit(Overlay(photo, strokes)));
-        panels.Add(Fit(result.Image));
-        panels.Add(Fit(MaskOnPhoto(photo, result)));
+        panels.Add(Fit(outcome.ApplyTo(photo)));
+        panels.Add(Fit(MaskOnPhoto(photo, result, outcome.Bounds.X, outcome.Bounds.Y)));
         return ImageGrid.FromImages(panels, panels.Count);
     }
 
@@ -38,15 +39,15 @@ public static class EditSheet
     }
 
     /// <summary>The full-resolution mask as white over a dimmed photo, with the region outlined.</summary>
-    static RgbaImage MaskOnPhoto(RgbaImage photo, EditResult result)
+    static RgbaImage MaskOnPhoto(RgbaImage photo, EditResult result, int originX, int originY)
     {
         var image = photo.Clone();
-        var roi = result.Roi;
+        var roi = result.Roi with { X = result.Roi.X + originX, Y = result.Roi.Y + originY };
         for (int y = 0; y < image.Height; y++)
             for (int x = 0; x < image.Width; x++)
             {
                 int o = image.Offset(x, y);
-                float m = result.MaskAt(x, y);
+                float m = result.MaskAt(x - originX, y - originY);
                 bool edge = roi.Contains(x, y) && (x == roi.X || x == roi.Right - 1 || y == roi.Y || y == roi.Bottom - 1);
                 for (int c = 0; c < 3; c++)
                     image.Pixels[o + c] = edge ? (byte)(c == 0 ? 255 : 64) : (byte)MathF.Round(image.Pixels[o + c] * 0.25f * (1 - m) + 255 * m);

@@ -27,15 +27,34 @@ public sealed class WorkArea
     const double WindowFade = 0.125;
 
     WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach)
+        : this(bounds, windows, reach, (bounds.X > 0, bounds.Y > 0, bounds.Right < imageWidth, bounds.Bottom < imageHeight))
+    {
+    }
+
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides)
     {
         Bounds = bounds;
         Windows = windows;
         Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / MaxGridSide);
         GridWidth = Math.Max(1, (int)Math.Round(bounds.Width / Scale));
         GridHeight = Math.Max(1, (int)Math.Round(bounds.Height / Scale));
-        ImageWidth = imageWidth;
-        ImageHeight = imageHeight;
         Reach = reach;
+        _insideSides = insideSides;
+    }
+
+    /// <summary>Which of the area's sides lie inside the image (a change fades out toward those).</summary>
+    readonly (bool Left, bool Top, bool Right, bool Bottom) _insideSides;
+
+    /// <summary>
+    /// The same area in the coordinates of a picture that holds exactly its pixels (its bounds at
+    /// 0, 0): what an edit of a region read from a larger photo works in. Which sides lie inside the
+    /// photo is kept, so the change fades out exactly as it would in the whole photo.
+    /// </summary>
+    public WorkArea InRegion()
+    {
+        int dx = -Bounds.X, dy = -Bounds.Y;
+        var windows = Windows.Select(w => w with { X = w.X + dx, Y = w.Y + dy }).ToArray();
+        return new WorkArea(Bounds with { X = 0, Y = 0 }, windows, Reach, _insideSides);
     }
 
     /// <summary>The only pixels an edit may change.</summary>
@@ -46,8 +65,6 @@ public sealed class WorkArea
     public int GridHeight { get; }
     /// <summary>Photo pixels per grid pixel (≥ 1).</summary>
     public double Scale { get; }
-    public int ImageWidth { get; }
-    public int ImageHeight { get; }
     /// <summary>How far, in photo pixels, a change spreads from the strokes through an even area.</summary>
     public double Reach { get; }
 
@@ -139,10 +156,10 @@ public sealed class WorkArea
     {
         double fade = WindowFade * Math.Min(Bounds.Width, Bounds.Height);
         double weight = 1;
-        if (Bounds.X > 0) weight *= SmoothStep((x - Bounds.X) / fade);
-        if (Bounds.Right < ImageWidth) weight *= SmoothStep((Bounds.Right - x) / fade);
-        if (Bounds.Y > 0) weight *= SmoothStep((y - Bounds.Y) / fade);
-        if (Bounds.Bottom < ImageHeight) weight *= SmoothStep((Bounds.Bottom - y) / fade);
+        if (_insideSides.Left) weight *= SmoothStep((x - Bounds.X) / fade);
+        if (_insideSides.Right) weight *= SmoothStep((Bounds.Right - x) / fade);
+        if (_insideSides.Top) weight *= SmoothStep((y - Bounds.Y) / fade);
+        if (_insideSides.Bottom) weight *= SmoothStep((Bounds.Bottom - y) / fade);
         return weight;
     }
 

@@ -71,11 +71,11 @@ static class EditCommand
             watch.Stop();
             if (outcome.Edit is not EditResult result) throw new UserInputException(outcome.Problem ?? "The edit produced no result.");
 
-            ImageFiles.Save(result.Image, outPath);
-            AnsiConsole.MarkupLineInterpolated($"Edited area {result.Area.Bounds} ({result.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
+            ImageFiles.Save(outcome.ApplyTo(photo), outPath);
+            AnsiConsole.MarkupLineInterpolated($"Edited area {outcome.Bounds} ({result.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
             if (sheetPath is not null)
             {
-                ImageFiles.Save(EditSheet.Build(photo, strokeImage, result), sheetPath);
+                ImageFiles.Save(EditSheet.Build(photo, strokeImage, outcome), sheetPath);
                 AnsiConsole.MarkupLineInterpolated($"Before/after sheet → [green]{sheetPath}[/]");
             }
         });

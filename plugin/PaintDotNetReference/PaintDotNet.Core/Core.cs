@@ -22,14 +22,47 @@ namespace PaintDotNet.IndirectUI
 
     public abstract class ControlInfo : ICloneable
     {
-        internal ControlInfo() { }
-        /// <summary>What the plugin asked for, so the test host can check the dialog's set-up.</summary>
+        internal ControlInfo(IEnumerable<PaintDotNet.PropertySystem.Property> properties)
+        {
+            // Paint.NET's default control for each kind of property.
+            foreach (var property in properties)
+                Types[property.Name] = property switch
+                {
+                    PaintDotNet.PropertySystem.StaticListChoiceProperty => PropertyControlType.DropDown,
+                    _ => PropertyControlType.Slider,
+                };
+        }
+
+        /// <summary>What the plugin asked for and Paint.NET would show, so the test host can check the dialog's set-up.</summary>
         internal Dictionary<(string Property, string Control), object?> Values { get; } = new();
         internal Dictionary<string, PropertyControlType> Types { get; } = new();
+        /// <summary>Settings Paint.NET would ignore (returning false): nobody would ever see them.</summary>
+        internal List<string> Ignored { get; } = new();
 
+        /// <summary>
+        /// As IndirectUI does, refuses (returns false, shows nothing) a setting the property's current
+        /// control does not support: a <c>Footnote</c> shows only on a check box, a reset button and
+        /// slider increments only on sliders.
+        /// </summary>
         public bool SetPropertyControlValue(object propertyName, object controlPropertyName, object? propertyValue)
         {
-            Values[(propertyName.ToString()!, controlPropertyName.ToString()!)] = propertyValue;
+            string name = propertyName.ToString()!;
+            var control = Types.TryGetValue(name, out var type) ? type : PropertyControlType.Null;
+            bool slider = control is PropertyControlType.Slider or PropertyControlType.PanAndSlider;
+            bool supported = controlPropertyName switch
+            {
+                ControlInfoPropertyNames.Footnote => control == PropertyControlType.CheckBox,
+                ControlInfoPropertyNames.ButtonText => control == PropertyControlType.IncrementButton,
+                ControlInfoPropertyNames.ShowResetButton or ControlInfoPropertyNames.SliderSmallChange or ControlInfoPropertyNames.SliderLargeChange
+                    or ControlInfoPropertyNames.UpDownIncrement or ControlInfoPropertyNames.DecimalPlaces or ControlInfoPropertyNames.UseExponentialScale => slider,
+                _ => control != PropertyControlType.Null,
+            };
+            if (!supported)
+            {
+                Ignored.Add($"{controlPropertyName} on {name} ({control})");
+                return false;
+            }
+            Values[(name, controlPropertyName.ToString()!)] = propertyValue;
             return true;
         }
 
@@ -39,11 +72,31 @@ namespace PaintDotNet.IndirectUI
             return true;
         }
 
+        /// <summary>The control of a property (null when there is none), for settings such as choice names.</summary>
+        public PropertyControlInfo FindControlForPropertyName(object propertyName) =>
+            Types.ContainsKey(propertyName.ToString()!) ? new HostPropertyControlInfo(this, propertyName.ToString()!) : null!;
+
+        /// <summary>The names the dialog shows for a choice property's values.</summary>
+        internal Dictionary<(string Property, string Value), string> ValueDisplayNames { get; } = new();
+
         public abstract object Clone();
     }
 
-    internal sealed class HostControlInfo : ControlInfo
+    public abstract class PropertyControlInfo
     {
-        public override object Clone() => new HostControlInfo();
+        internal PropertyControlInfo() { }
+        /// <summary>The text a drop-down or radio button shows for one of the property's values.</summary>
+        public abstract void SetValueDisplayName(object value, string displayName);
+    }
+
+    internal sealed class HostPropertyControlInfo(ControlInfo owner, string property) : PropertyControlInfo
+    {
+        public override void SetValueDisplayName(object value, string displayName) =>
+            owner.ValueDisplayNames[(property, value.ToString()!)] = displayName;
+    }
+
+    internal sealed class HostControlInfo(IEnumerable<PaintDotNet.PropertySystem.Property> properties) : ControlInfo(properties)
+    {
+        public override object Clone() => new HostControlInfo([]);
     }
 }

@@ -156,7 +156,7 @@ namespace PaintDotNet.Effects
         protected PropertyBasedBitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName, options) { }
         public PropertyCollection CreatePropertyCollection() => OnCreatePropertyCollection();
         public ControlInfo CreateConfigUI(PropertyCollection props) => OnCreateConfigUI(props);
-        public static ControlInfo CreateDefaultConfigUI(IEnumerable<Property> props) => new HostControlInfo();
+        public static ControlInfo CreateDefaultConfigUI(IEnumerable<Property> props) => new HostControlInfo(props);
         protected abstract PropertyCollection OnCreatePropertyCollection();
         protected virtual ControlInfo OnCreateConfigUI(PropertyCollection props) => CreateDefaultConfigUI(props);
         protected virtual void OnCustomizeConfigUIWindowProperties(PropertyCollection props) { }
