@@ -27,6 +27,7 @@ dotnet publish "$root/installer/NeuralPhotoEdit.Installer/NeuralPhotoEdit.Instal
   --self-contained true -p:PublishSingleFile=true -o "$stage/installer" --nologo -v quiet -clp:ErrorsOnly
 cp "$stage/installer/NeuralPhotoEdit.Installer.exe" "$stage/"
 rm -rf "$stage/installer"
+cp "$root/installer/README-package.txt" "$stage/README.txt"
 
 echo "== Checking the package against NuGet's win-x64 runtime assets"
 dotnet build "$root/installer/NeuralPhotoEdit.Installer/NeuralPhotoEdit.Installer.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
@@ -34,5 +35,5 @@ dotnet "$root/installer/NeuralPhotoEdit.Installer/bin/Release/net10.0/NeuralPhot
   --verify-package "$plugin" "$root/plugin/NeuralPhotoEdit.Plugin/obj/project.assets.json"
 
 echo "== Zipping"
-(cd "$stage" && python3 -m zipfile -c "$zip" NeuralPhotoEdit NeuralPhotoEdit.Installer.exe)
+(cd "$stage" && python3 -m zipfile -c "$zip" README.txt NeuralPhotoEdit NeuralPhotoEdit.Installer.exe)
 echo "Built $zip ($(du -h "$zip" | cut -f1))"

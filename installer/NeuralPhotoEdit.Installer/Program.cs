@@ -20,7 +20,8 @@ for (int i = 0; i < args.Length; i++)
             Console.WriteLine("NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall] [--ignore-prereqs]\n" +
                               "Installs Neural Photo Edit into Paint.NET's Effects folder (classic or Microsoft Store install,\n" +
                               "or the portable Paint.NET in FOLDER). --uninstall removes exactly what was installed.\n" +
-                              $"Refuses without the Microsoft Visual C++ runtime {NeuralPhotoEdit.VisualCppRuntime.Minimum} or newer ({NeuralPhotoEdit.VisualCppRuntime.Download}); --ignore-prereqs installs anyway.");
+                              $"Refuses without the Microsoft Visual C++ runtime {NeuralPhotoEdit.VisualCppRuntime.Minimum} or newer ({NeuralPhotoEdit.VisualCppRuntime.Download})\n" +
+                              "or with a Paint.NET older than 5.1; --ignore-prereqs installs anyway.");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");
@@ -34,6 +35,15 @@ try
     if (!uninstall && !ignorePrerequisites && NeuralPhotoEdit.VisualCppRuntime.ProblemOnThisMachine() is string missing)
         throw new InstallerException(missing + " (--ignore-prereqs installs anyway.)");
     string effects = PaintDotNetLocations.FindEffectsFolder(SystemFolders.Current, pdnDir);
+    if (!uninstall)
+    {
+        var version = PaintDotNetVersion.Read(Path.GetDirectoryName(effects)!);
+        if (!ignorePrerequisites && PaintDotNetVersion.Problem(version) is string tooOld)
+            throw new InstallerException(tooOld + " (--ignore-prereqs installs anyway.)");
+        Console.WriteLine(version is null
+            ? "Paint.NET's version could not be read (a Microsoft Store install hides it); Neural Photo Edit needs 5.1 or newer."
+            : $"Paint.NET {PaintDotNetVersion.Friendly(version)} found.");
+    }
     if (uninstall) installer.Uninstall(effects);
     else installer.Install(Path.Combine(AppContext.BaseDirectory, PluginInstaller.FolderName), effects);
     return 0;

@@ -135,6 +135,38 @@ public class InstallerTests : IDisposable
         Assert.Contains(PackageContents.Check(package, []), p => p.Contains("training toolkit"));
     }
 
+    /// <summary>Paint.NET numbers 5.1.x's assemblies 5.10x: older ones can't load the plugin, and the
+    /// installer says which version it found and where to update.</summary>
+    [Theory]
+    [InlineData("4.3.12.0", "this is Paint.NET 4.3")]
+    [InlineData("5.13.8765.0", "this is Paint.NET 5.0.13")]
+    [InlineData("5.100.9000.0", null)]
+    [InlineData("5.108.9270.41195", null)]
+    [InlineData("5.201.9400.0", null)]
+    [InlineData("6.0.0.0", null)]
+    public void APaintDotNetOlderThan51IsRefusedWithTheDownload(string version, string? expected)
+    {
+        string? problem = PaintDotNetVersion.Problem(Version.Parse(version));
+        if (expected is null) { Assert.Null(problem); return; }
+        Assert.Contains(expected, problem);
+        Assert.Contains(PaintDotNetVersion.Download, problem);
+        Assert.Equal("5.1.8", PaintDotNetVersion.Friendly(new Version(5, 108, 9270, 41195)));
+    }
+
+    [Fact]
+    public void TheVersionIsReadFromTheInstallsEffectApiAssembly()
+    {
+        string folder = _temp.File("paint.net");
+        Directory.CreateDirectory(folder);
+        Assert.Null(PaintDotNetVersion.Read(folder));                       // none: unknown, not refused
+        File.WriteAllText(Path.Combine(folder, PaintDotNetVersion.ApiAssembly), "not an assembly");
+        Assert.Null(PaintDotNetVersion.Read(folder));
+        // A real assembly in its place: its version is read from the file's metadata.
+        var assembly = typeof(PluginInstaller).Assembly;
+        File.Copy(assembly.Location, Path.Combine(folder, PaintDotNetVersion.ApiAssembly), overwrite: true);
+        Assert.Equal(assembly.GetName().Version, PaintDotNetVersion.Read(folder));
+    }
+
     /// <summary>The engine the plugin ships holds no training, data-fetching, evaluation or benchmark
     /// code, and the plugin does not depend on the toolkit that does.</summary>
     [Fact]
