@@ -181,4 +181,43 @@ public class CommandLineTests
         Assert.Equal(1, NpeApp.Run(["sample", "--model", temp.File("missing.safetensors"), "--out", temp.File("s.png")]));
         Assert.Equal(before, File.ReadAllBytes(photo));
     }
+
+    /// <summary>The README's command table names every option of every command, and no option a
+    /// command doesn't have: it can't drift from the command line's own definitions.</summary>
+    [Fact]
+    public void TheReadmesCommandTableMatchesTheCommandLine()
+    {
+        string readme = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "README.md"));
+        var table = readme[readme.IndexOf("| command | what it does |", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n\n", StringComparison.Ordinal)];
+        // Each `./npe …` code span of a row's first cell: the command's words, then its options.
+        var documented = new Dictionary<string, HashSet<string>>();
+        foreach (var row in table.Split('\n').Skip(2))
+        {
+            string firstCell = row.Split(" | ")[0];
+            foreach (Match span in Regex.Matches(firstCell, @"`\./npe ([^`]*)`"))
+            {
+                var words = span.Groups[1].Value.Split(' ').TakeWhile(w => Regex.IsMatch(w, "^[a-z]+$"));
+                string path = string.Join(" ", words);
+                var options = Regex.Matches(span.Groups[1].Value, @"--[a-z0-9-]+").Select(m => m.Value);
+                documented.TryAdd(path, []);
+                documented[path].UnionWith(options);
+            }
+        }
+        var actual = new Dictionary<string, HashSet<string>>();
+        void Walk(System.CommandLine.Command command, string path)
+        {
+            var subcommands = command.Subcommands.Where(c => !c.Hidden).ToList();
+            if (subcommands.Count == 0 || command.Options.Any(o => !o.Hidden && o.Name is not ("--help" or "--version")))
+                actual[path] = command.Options.Where(o => !o.Hidden && o.Name is not ("--help" or "--version")).Select(o => o.Name).ToHashSet();
+            foreach (var sub in subcommands) Walk(sub, (path + " " + sub.Name).Trim());
+        }
+        Walk(NpeApp.Build(), "");
+        Assert.Equal(actual.Keys.Order(), documented.Keys.Order());
+        foreach (var (path, options) in actual)
+        {
+            Assert.True(options.SetEquals(documented[path]),
+                $"npe {path}: missing from the README: {string.Join(" ", options.Except(documented[path]))}; not an option: {string.Join(" ", documented[path].Except(options))}");
+        }
+    }
 }

@@ -100,7 +100,7 @@ public class InstallerTests : IDisposable
     [Fact]
     public void ThePackageListComesFromNuGetsWinX64AssetsAndIsChecked()
     {
-        string assets = Path.Combine(RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json");
+        string assets = Path.Combine(TestSupport.RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json");
         var required = PackageContents.RequiredNativeFiles(assets);
         foreach (var expected in new[] { "torch_cpu.dll", "c10.dll", "LibTorchSharp.dll", "libSkiaSharp.dll" })
             Assert.Contains(expected, required);
@@ -176,16 +176,9 @@ public class InstallerTests : IDisposable
         var engineNamespaces = typeof(NeuralPhotoEdit.ModelFiles.ModelFile).Assembly.GetTypes().Select(t => t.Namespace).Distinct().ToList();
         Assert.DoesNotContain(engineNamespaces, n => toolkitNamespaces.Contains(n));
         Assert.Equal("NeuralPhotoEdit.Toolkit", typeof(NeuralPhotoEdit.Training.TrainingRun).Assembly.GetName().Name);
-        string assets = File.ReadAllText(Path.Combine(RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json"));
+        string assets = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json"));
         Assert.Contains("\"NeuralPhotoEdit/", assets);
         Assert.DoesNotContain("NeuralPhotoEdit.Toolkit", assets);
-    }
-
-    static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NeuralPhotoEdit.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 
     /// <summary>libtorch's DLLs crash as they load against a Visual C++ runtime older than 14.40; the

@@ -12,6 +12,14 @@ static class TestSupport
 
     public static TempDirectory TempDirectory() => new();
 
+    /// <summary>The checkout the tests run from (the folder holding NeuralPhotoEdit.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NeuralPhotoEdit.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+    }
+
     public static RgbaImage Solid(int width, int height, byte r, byte g, byte b, byte a = 255)
     {
         var image = new RgbaImage(width, height);

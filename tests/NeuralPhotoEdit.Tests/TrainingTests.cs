@@ -50,6 +50,18 @@ public class TrainingTests
         Assert.Equal(8, File.ReadAllLines(Path.Combine(split.Path, TrainingRun.MetricsFile)).Length);
     }
 
+    [Fact]
+    public void ANewRunNeverWritesOverAnotherRunsOutput()
+    {
+        using var temp = TestSupport.TempDirectory();
+        string model = Path.Combine(temp.Path, TrainingRun.ModelFileName);
+        File.WriteAllText(model, "someone's model");
+        var error = Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 2), _ => { }, _ => { }).Run());
+        Assert.Contains("already holds training output (model.safetensors)", error.Message);
+        Assert.Equal("someone's model", File.ReadAllText(model));
+        Assert.False(File.Exists(Path.Combine(temp.Path, TrainingRun.CheckpointFile)));
+    }
+
     [Theory]
     [InlineData(-0.1, 1, "--kl-weight")]
     [InlineData(double.NaN, 1, "--kl-weight")]

@@ -106,6 +106,11 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}).");
             return (trainer, position, augmentation);
         }
+        // A new run writes its model, metrics and grids here: never over another run's files.
+        string? existing = new[] { ModelFileName, MetricsFile, "samples", "reconstructions" }
+            .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
+        if (existing is not null)
+            throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: choose another --out, or move those files away.");
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
         var config = IanConfig.FromNameOrFile(options.Config);
         if (options.ImageSize is int size) config = config.WithImageSize(size);
