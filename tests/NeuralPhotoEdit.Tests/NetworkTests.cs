@@ -202,4 +202,50 @@ public class NetworkTests
         Assert.True(InteriorPeriodTwoEnergy(resize.forward(constant)) < 1e-5);
         Assert.True(InteriorPeriodTwoEnergy(transposed.forward(constant)) > 1e-3, "the reference must show the checkerboard");
     }
+
+    /// <summary>Inference weights prepared once (combined MDC kernels, batch norm folded into the layer
+    /// before it) give the plain evaluation's decode and latent gradient, for both decoders; back in
+    /// training mode the network uses its own weights again.</summary>
+    [Theory]
+    [InlineData("ian-cpu")]
+    [InlineData("ian-cpu-resize")]
+    public void PreparedInferenceEqualsThePlainEvaluation(string name)
+    {
+        manual_seed(3);
+        using var network = new IntrospectiveAdversarialNetwork(IanConfig.FromName(name));
+        // Batch norms with statistics and affine parameters that aren't the identity.
+        using (no_grad())
+            foreach (var norm in network.modules().OfType<BatchNormalization>())
+            {
+                norm.running_mean!.normal_(0, 0.3);
+                norm.running_var!.uniform_(0.5, 2);
+                norm.weight!.normal_(1, 0.2);
+                norm.bias!.normal_(0, 0.2);
+            }
+        network.eval();
+        using var z = randn(4, network.Config.LatentSize);
+        using var target = rand(4, 3, 64, 64);
+        (Tensor Output, Tensor Gradient) DecodeAndStep()
+        {
+            var latent = z.detach().requires_grad_(true);
+            var output = network.Decode(latent);
+            var gradient = autograd.grad([(output - target).Squared().mean()], [latent])[0];
+            return (output.detach(), gradient);
+        }
+        var (plainOutput, plainGradient) = DecodeAndStep();
+        network.PrepareForInference();
+        var (preparedOutput, preparedGradient) = DecodeAndStep();
+        float outputError = (plainOutput - preparedOutput).abs().max().item<float>();
+        float gradientError = (plainGradient - preparedGradient).abs().max().item<float>(), gradientScale = plainGradient.abs().max().item<float>();
+        Assert.True(outputError < 1e-5f, $"decode differs by {outputError:G3}");
+        Assert.True(gradientError < 1e-5f * gradientScale + 1e-9f, $"latent gradient differs by {gradientError:G3} (largest {gradientScale:G3})");
+
+        // Training drops them: a weight change shows at once.
+        network.train();
+        using (no_grad())
+            foreach (var parameter in network.Decoder.parameters()) parameter.mul_(Scalars.Of(1.5));
+        network.eval();
+        float changed = (network.Decode(z) - preparedOutput).abs().max().item<float>();
+        Assert.True(changed > 1e-3f, $"a weight change moved the decode by only {changed:G3}");
+    }
 }

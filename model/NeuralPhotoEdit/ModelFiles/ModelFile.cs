@@ -38,8 +38,10 @@ public static class ModelFile
     public static LoadedModel Open(string? path, string device) => Load(DefaultModel.Resolve(path), Devices.Resolve(device));
 
     /// <summary>
-    /// Loads a model for inference (eval mode) on <paramref name="device"/> (default: the CPU). The
-    /// file is fully validated first; any problem is a <see cref="ModelFileException"/> naming the file.
+    /// Loads a model for inference (eval mode, inference weights prepared: see
+    /// <see cref="IntrospectiveAdversarialNetwork.PrepareForInference"/>) on <paramref name="device"/>
+    /// (default: the CPU). The file is fully validated first; any problem is a
+    /// <see cref="ModelFileException"/> naming the file.
     /// </summary>
     public static LoadedModel Load(string path, Device? device = null)
     {
@@ -52,7 +54,7 @@ public static class ModelFile
             using (var stream = SafeTensorsHeader.OpenForReading(path))
                 LoadWeights(network, header, stream, ignorePrefix: null);
             network.to(device);
-            network.eval();
+            network.PrepareForInference();
             return new LoadedModel(path, network, header.Metadata, device);
         }
         catch

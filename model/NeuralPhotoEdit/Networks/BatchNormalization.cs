@@ -28,6 +28,17 @@ public sealed class BatchNormalization : BatchNorm
     /// <summary>For N×C×H×W images (TorchSharp's BatchNorm2d).</summary>
     public static BatchNormalization ForImages(long channels) => new(channels, 4, "BatchNorm2d");
 
+    /// <summary>What this normalisation does at inference, as y = scale·x + shift per channel
+    /// (scale = γ/√(σ² + ε), shift = β − μ·scale, from the running statistics): folded into the
+    /// convolution before it by <see cref="InferenceWeights"/>.</summary>
+    public (Tensor Scale, Tensor Shift) InferenceAffine()
+    {
+        using var _ = no_grad();
+        var scale = weight!.div(running_var!.Plus(eps).sqrt());
+        var shift = bias! - running_mean! * scale;
+        return (scale, shift);
+    }
+
     protected override void ValidateInputDimensions(Tensor input)
     {
         if (input.dim() != _inputDimensions)

@@ -10,9 +10,11 @@ namespace NeuralPhotoEdit.Networks;
 /// <see cref="IanConfig.Upsampling"/>), each followed by an MDC residual block where the config asks
 /// for one, a last upsampling to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
 /// </summary>
-public sealed class Decoder : nn.Module<Tensor, Tensor>
+public sealed class Decoder : nn.Module<Tensor, Tensor>, IPreparesInference
 {
     readonly long _baseChannels;
+    /// <summary>Inference weights of the dense layer with its normalisation folded in.</summary>
+    Tensor? _denseWeight, _denseBias;
     readonly Linear dense;
     readonly BatchNormalization denseNorm;
     readonly ModuleList<nn.Module<Tensor, Tensor>> upsamplers = new();
@@ -50,13 +52,41 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor z)
     {
-        var h = nn.functional.relu(denseNorm.forward(dense.forward(z))).view(-1, _baseChannels, 4, 4);
+        // Prepared for inference: each normalisation that follows a layer is folded into it.
+        bool prepared = _denseWeight is not null && !training;
+        var dense0 = prepared ? nn.functional.linear(z, _denseWeight!, _denseBias) : denseNorm.forward(dense.forward(z));
+        var h = nn.functional.relu(dense0).view(-1, _baseChannels, 4, 4);
         for (int i = 0; i < upsamplers.Count; i++)
         {
-            h = nn.functional.relu(upsampleNorms[i].forward(upsamplers[i].forward(h)));
+            var upsampled = upsamplers[i].forward(h);
+            h = nn.functional.relu(prepared ? upsampled : upsampleNorms[i].forward(upsampled));
             if (i < blocks.Count) h = blocks[i].forward(h);
         }
         return output.forward(h);
+    }
+
+    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
+    {
+        if (followingNorm is not null) throw new ArgumentException("The decoder ends in its output layer.", nameof(followingNorm));
+        DropInference();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (scale, shift) = denseNorm.InferenceAffine();
+        _denseWeight = InferenceWeights.Keep(dense.weight! * scale.view(-1, 1));
+        _denseBias = InferenceWeights.Keep(shift);
+        for (int i = 0; i < upsamplers.Count; i++)
+            ((IPreparesInference)upsamplers[i]).PrepareInference(upsampleNorms[i].InferenceAffine());
+        foreach (var block in blocks.OfType<IPreparesInference>()) block.PrepareInference();
+        if (output is IPreparesInference preparable) preparable.PrepareInference();
+    }
+
+    public void DropInference()
+    {
+        InferenceWeights.Drop(ref _denseWeight);
+        InferenceWeights.Drop(ref _denseBias);
+        foreach (var layer in upsamplers.OfType<IPreparesInference>()) layer.DropInference();
+        foreach (var block in blocks.OfType<IPreparesInference>()) block.DropInference();
+        if (output is IPreparesInference preparable) preparable.DropInference();
     }
 }
 
@@ -76,10 +106,12 @@ public sealed class TanhOutput : nn.Module<Tensor, Tensor>
 
 /// <summary>×2 nearest-neighbour upsampling followed by a k×k "same" convolution without bias.
 /// Every output pixel sees the same number of kernel taps, so no checkerboard can arise.</summary>
-public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
+public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInference
 {
     readonly Conv2d conv;
     readonly long _padding;
+    /// <summary>Inference weights: the kernel with the following normalisation folded in, and its bias.</summary>
+    Tensor? _inferenceWeight, _inferenceBias;
 
     public ResizeConvolution(long inChannels, long outChannels, int kernel) : base(nameof(ResizeConvolution))
     {
@@ -90,6 +122,25 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
     }
 
     // FastConv2d: the input gradient as a forward convolution (see TransposedConvolution for why).
-    public override Tensor forward(Tensor x) =>
-        FastConv2d.Apply(nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest), conv.weight!, _padding);
+    public override Tensor forward(Tensor x)
+    {
+        bool prepared = _inferenceWeight is not null && !training;
+        var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest);
+        return FastConv2d.Apply(resized, prepared ? _inferenceWeight! : conv.weight!, _padding, bias: prepared ? _inferenceBias : null);
+    }
+
+    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
+    {
+        DropInference();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        _inferenceWeight = InferenceWeights.Keep(InferenceWeights.ScaleOutputs(conv.weight!, followingNorm?.Scale));
+        _inferenceBias = followingNorm is { Shift: var shift } ? InferenceWeights.Keep(shift) : null;
+    }
+
+    public void DropInference()
+    {
+        InferenceWeights.Drop(ref _inferenceWeight);
+        InferenceWeights.Drop(ref _inferenceBias);
+    }
 }

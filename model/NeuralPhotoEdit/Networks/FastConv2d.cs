@@ -19,14 +19,14 @@ namespace NeuralPhotoEdit.Networks;
 /// </summary>
 public static class FastConv2d
 {
-    public static Tensor Apply(Tensor input, Tensor weight, long padding, long dilation = 1)
+    public static Tensor Apply(Tensor input, Tensor weight, long padding, long dilation = 1, Tensor? bias = null)
     {
         bool inputNeedsGradient = input.requires_grad && is_grad_enabled();
         long kernel = weight.shape[2];
         if (!inputNeedsGradient || weight.shape[3] != kernel || padding > dilation * (kernel - 1))
-            return nn.functional.conv2d(input, weight, padding: [padding, padding], dilation: [dilation, dilation]);
+            return nn.functional.conv2d(input, weight, bias, padding: [padding, padding], dilation: [dilation, dilation]);
 
-        var output = nn.functional.conv2d(input.detach(), weight, padding: [padding, padding], dilation: [dilation, dilation]);
+        var output = nn.functional.conv2d(input.detach(), weight, bias, padding: [padding, padding], dilation: [dilation, dilation]);
         return InputGradient.apply(output, input, weight.detach(), padding, dilation);
     }
 

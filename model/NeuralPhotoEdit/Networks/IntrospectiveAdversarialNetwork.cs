@@ -53,6 +53,25 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
 
     public Tensor Discriminate(Tensor images) => discriminator.forward(trunk.forward(images));
 
+    /// <summary>
+    /// Evaluation mode with the decoder's inference weights prepared once (combined MDC kernels,
+    /// batch normalisation folded into the layer before it; <see cref="IPreparesInference"/>): what
+    /// a loaded model edits with. Call after the weights are final and on their device. Values equal
+    /// the plain evaluation's to float rounding (tested).
+    /// </summary>
+    public void PrepareForInference()
+    {
+        eval();
+        decoder.PrepareInference();
+    }
+
+    /// <summary>Back to training drops the prepared weights (they would go stale).</summary>
+    public override void train(bool on = true)
+    {
+        if (on) decoder.DropInference();
+        base.train(on);
+    }
+
     // The paper's N(0, 0.02) for convolutions and dense layers, BN scale N(1, 0.02).
     // MDC weights keep their own He-style init (see MdcConv2d).
     void InitialiseWeights()

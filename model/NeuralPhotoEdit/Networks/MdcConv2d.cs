@@ -10,9 +10,14 @@ namespace NeuralPhotoEdit.Networks;
 /// the plain 3×3; for scale 0 a 1×1 convolution whose weights are W's mean over its window; for each
 /// scale s &gt; 0 the same W dilated by s. No bias. Parameters: N·C·9 + N·(1 + scales).
 /// </summary>
-public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
+public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
 {
     readonly int[] _scales;
+    /// <summary>Inference weights (<see cref="IPreparesInference"/>): the branches' kernels — one
+    /// combined kernel for a narrow layer — with their padding and dilation, and the bias a folded
+    /// batch normalisation leaves.</summary>
+    (Tensor Kernel, long Padding, long Dilation)[]? _inferenceBranches;
+    Tensor? _inferenceBias;
     readonly Parameter weight;
     /// <summary>Row 0 scales the plain 3×3 branch; row 1 + i scales branch <c>scales[i]</c>.</summary>
     readonly Parameter coefficients;
@@ -35,12 +40,42 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
     /// narrow layer's cost is per call, not per multiply-add (measured at 48 channels and 8 px,
     /// batch 128: forward and backward 10 ms combined, 11–24 ms by branch); a wide layer's is per
     /// multiply-add, and the combined kernel has (2m+1)²/9 times as many.</summary>
-    public override Tensor forward(Tensor input) =>
-        weight.shape[0] * weight.shape[1] <= NarrowLayer
+    public override Tensor forward(Tensor input)
+    {
+        if (_inferenceBranches is { } branches && !training)
+        {
+            var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, _inferenceBias);
+            foreach (var (kernel, padding, dilation) in branches.Skip(1))
+                output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
+            return output;
+        }
+        return Narrow
             ? ApplyCombined(input, weight, coefficients, _scales)
             : Apply(input, weight, coefficients, _scales);
+    }
 
+    bool Narrow => weight.shape[0] * weight.shape[1] <= NarrowLayer;
     const long NarrowLayer = 64 * 64;
+
+    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
+    {
+        DropInference();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var scale = followingNorm?.Scale;
+        _inferenceBranches = Narrow
+            ? [(InferenceWeights.Keep(InferenceWeights.ScaleOutputs(CombinedKernel(weight, coefficients, _scales), scale)), CombinedPadding(_scales), 1)]
+            : Branches(weight, coefficients, _scales)
+                .Select(b => (InferenceWeights.Keep(InferenceWeights.ScaleOutputs(b.Kernel, scale)), b.Padding, b.Dilation)).ToArray();
+        _inferenceBias = followingNorm is { Shift: var shift } ? InferenceWeights.Keep(shift) : null;
+    }
+
+    public void DropInference()
+    {
+        foreach (var branch in _inferenceBranches ?? []) branch.Kernel.Dispose();
+        _inferenceBranches = null;
+        InferenceWeights.Drop(ref _inferenceBias);
+    }
 
     /// <summary>
     /// The same operation as one convolution: every branch's kernel is placed, dilated, into a single
@@ -48,9 +83,16 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
     /// big kernel is mostly zeros) but one call instead of one per branch, which is faster on the CPU
     /// for layers with a handful of channels at full resolution (measured: RGB-Beta output, ~1.6×).
     /// </summary>
-    public static Tensor ApplyCombined(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
+    public static Tensor ApplyCombined(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales) =>
+        FastConv2d.Apply(input, CombinedKernel(weight, coefficients, scales), padding: CombinedPadding(scales));
+
+    /// <summary>The combined kernel's half-width m: the largest scale (at least 1).</summary>
+    public static int CombinedPadding(IReadOnlyList<int> scales) => Math.Max(1, scales.Count == 0 ? 1 : scales.Max());
+
+    /// <summary>Every branch's kernel placed, dilated, into one (2m+1)² kernel.</summary>
+    public static Tensor CombinedKernel(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
     {
-        int m = Math.Max(1, scales.Count == 0 ? 1 : scales.Max());
+        int m = CombinedPadding(scales);
         long n = weight.shape[0], c = weight.shape[1];
         Tensor Placed(Tensor kernel3, int s)
         {
@@ -67,7 +109,7 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
             scaled = scaled * coefficients[1 + i].view(-1, 1, 1, 1);
             kernel = kernel.Plus(s == 0 ? nn.functional.pad(scaled, [m, m, m, m]) : Placed(scaled, s));
         }
-        return FastConv2d.Apply(input, kernel, padding: m);
+        return kernel;
     }
 
     /// <summary>
@@ -77,17 +119,24 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
     /// </summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
     {
-        // Scaling the weight per output filter is the same as scaling the branch's output, and cheaper.
-        Tensor Scaled(Tensor kernel, int branch) => kernel * coefficients[branch].view(-1, 1, 1, 1);
+        var branches = Branches(weight, coefficients, scales);
+        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation);
+        foreach (var (kernel, padding, dilation) in branches.Skip(1))
+            output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
+        return output;
+    }
 
-        var output = FastConv2d.Apply(input, Scaled(weight, 0), padding: 1);
+    /// <summary>Each branch as a convolution: its kernel (scaled per output filter by its coefficient —
+    /// the same as scaling the branch's output, and cheaper), padding and dilation.</summary>
+    static (Tensor Kernel, long Padding, long Dilation)[] Branches(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
+    {
+        Tensor Scaled(Tensor kernel, int branch) => kernel * coefficients[branch].view(-1, 1, 1, 1);
+        var branches = new List<(Tensor, long, long)> { (Scaled(weight, 0), 1, 1) };
         for (int i = 0; i < scales.Count; i++)
         {
             int s = scales[i];
-            output = s == 0
-                ? output.Plus(FastConv2d.Apply(input, Scaled(weight.mean([2, 3], keepdim: true), 1 + i), padding: 0))
-                : output.Plus(FastConv2d.Apply(input, Scaled(weight, 1 + i), padding: s, dilation: s));
+            branches.Add(s == 0 ? (Scaled(weight.mean([2, 3], keepdim: true), 1 + i), 0, 1) : (Scaled(weight, 1 + i), s, s));
         }
-        return output;
+        return branches.ToArray();
     }
 }
