@@ -42,9 +42,43 @@ public static class TorchRuntime
     /// </summary>
     public static void PrepareEnvironment() => NativeEnvironment.SetIfUnset("OMP_WAIT_POLICY", "PASSIVE");
 
-    /// <summary>libtorch's intra-op threads: NPE_THREADS when set to a positive number, else every core.</summary>
-    static int Threads =>
-        int.TryParse(Environment.GetEnvironmentVariable("NPE_THREADS"), out int threads) && threads > 0 ? threads : Environment.ProcessorCount;
+    /// <summary>NPE_THREADS when set to a positive number: libtorch's intra-op threads for everything.</summary>
+    static int? ThreadsOverride =>
+        int.TryParse(Environment.GetEnvironmentVariable("NPE_THREADS"), out int threads) && threads > 0 ? threads : null;
+
+    /// <summary>libtorch's intra-op threads: NPE_THREADS, else every core.</summary>
+    static int Threads => ThreadsOverride ?? Environment.ProcessorCount;
+
+    /// <summary>
+    /// libtorch's intra-op threads while the editor works on <paramref name="windows"/> windows at the
+    /// model's resolution (restored when disposed): one thread per two windows, at most every core;
+    /// NPE_THREADS overrides it. Why: one window's layers are tiny (a few channels at 64 px), and
+    /// waking a second OpenMP thread for each costs more than it shares — measured, the shipped
+    /// decoder's latent step in one process, alternating: 5.2 ms on one thread against 9.5 ms on two
+    /// (OMP_WAIT_POLICY=PASSIVE), 4.9 against 5.4 with spinning threads; and one thread is what keeps
+    /// a busy PC's cost proportional. Many windows (a stroke across a wide photo) still share the cores.
+    /// Not thread-safe against other libtorch work in the process running at the same time (the count
+    /// is the process's): front ends run one edit at a time.
+    /// </summary>
+    public static IDisposable ThreadsForWindows(int windows)
+    {
+        int previous = get_num_threads();
+        int wanted = ThreadsOverride ?? Math.Clamp(windows / 2, 1, Environment.ProcessorCount);
+        if (wanted == previous) return NoChange.Instance;
+        set_num_threads(wanted);
+        return new RestoreThreads(previous);
+    }
+
+    sealed class NoChange : IDisposable
+    {
+        public static readonly NoChange Instance = new();
+        public void Dispose() { }
+    }
+
+    sealed class RestoreThreads(int count) : IDisposable
+    {
+        public void Dispose() => set_num_threads(count);
+    }
 
     /// <summary>Loads libtorch, uses every core for intra-op parallelism and checks that its
     /// convolutions are right on this CPU (<see cref="OneDnnGuard"/>). Turns a native load failure

@@ -11,6 +11,11 @@ public sealed record EditBenchmarkResult(string Model, double StepMs, double Enc
                                          [property: System.Text.Json.Serialization.JsonPropertyName("edit_wide_ms")] double EditWideMs,
                                          double PeakMb, int Threads, string Device)
 {
+    /// <summary>Floating-point operations of one decode (<see cref="NetworkSize.DecodeFlops"/>), in millions.</summary>
+    public double DecodeMflop { get; init; }
+    /// <summary>What the batch-1 decode achieves: <see cref="DecodeMflop"/> per <see cref="DecodeMs"/>.</summary>
+    public double DecodeGflops { get; init; }
+
     /// <summary>CPU-bound processes that ran beside the benchmark (set by the front end that started them).</summary>
     public int Background { get; init; }
 }
@@ -31,16 +36,9 @@ public static class EditBenchmark
         using var target = zeros([1, 3, size, size], device: device);
         using var z0 = randn([1, network.Config.LatentSize], device: device);
 
-        double encode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); network.Encode(x); });
-        double decode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); network.Decode(z0); });
-        double step = Median(repeats, () =>
-        {
-            using var s = NewDisposeScope();
-            var z = z0.detach().requires_grad_(true);
-            var loss = (network.Decode(z) - target).Squared().mean();
-            var g = autograd.grad([loss], [z])[0];
-            (z.detach() - g.Times(0.1)).sum().item<float>();
-        });
+        double encode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
+        double decode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
+        double step = Median(repeats, () => LatentStep(network, z0, target));
 
         var settings = new EditSettings { Steps = 20 };
         double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
@@ -49,8 +47,28 @@ public static class EditBenchmark
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
+        double flops = NetworkSize.DecodeFlops(network.Config);
+        int stepThreads;
+        using (TorchRuntime.ThreadsForWindows(1)) stepThreads = get_num_threads();
         return new EditBenchmarkResult(modelName, Round(step), Round(encode), Round(decode), Round(whole), Round(wide),
-            Math.Round(process.PeakWorkingSet64 / 1048576.0), get_num_threads(), device.ToString());
+            Math.Round(process.PeakWorkingSet64 / 1048576.0), stepThreads, device.ToString())
+        {
+            DecodeMflop = Math.Round(flops / 1e6, 1),
+            DecodeGflops = Math.Round(flops / (decode * 1e6), 2),
+        };
+    }
+
+    /// <summary>The editor's latent step (batch 1): decode z, squared error against a target, the
+    /// gradient toward z, and the moved code — what every paint step does. The step PyTorch's peer
+    /// benchmark times too.</summary>
+    public static void LatentStep(IntrospectiveAdversarialNetwork network, Tensor z0, Tensor target)
+    {
+        using var s = NewDisposeScope();
+        using var threads = TorchRuntime.ThreadsForWindows((int)z0.shape[0]);
+        var z = z0.detach().requires_grad_(true);
+        var loss = (network.Decode(z) - target).Squared().mean();
+        var g = autograd.grad([loss], [z])[0];
+        (z.detach() - g.Times(0.1)).sum().item<float>();
     }
 
     /// <summary>Median time of a whole edit (open, paint, render) of <paramref name="photo"/> with one
@@ -91,7 +109,7 @@ public static class EditBenchmark
         return image;
     }
 
-    static double Median(int repeats, Action action)
+    internal static double Median(int repeats, Action action)
     {
         action();   // warm-up: first calls pay for allocation and kernel selection
         var times = new List<double>();

@@ -91,6 +91,7 @@ public sealed class EditSession : IDisposable
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
         _network.eval();
         var x = tensor(planes, [Area.Windows.Count, 3, _size, _size], device: _device);
         var z = _network.Encode(x).Mean;
@@ -209,6 +210,7 @@ public sealed class EditSession : IDisposable
     {
         if (settings.StepSize == 0) return;
         _network.eval();
+        using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
         int windows = Area.Windows.Count;
         var stepSizes = Enumerable.Repeat(settings.StepSize, windows).ToArray();
         var previous = Enumerable.Repeat(double.PositiveInfinity, windows).ToArray();
@@ -252,6 +254,7 @@ public sealed class EditSession : IDisposable
         float[] masks, source;
         using (var scope = NewDisposeScope())
         using (no_grad())
+        using (TorchRuntime.ThreadsForWindows(Area.Windows.Count))
         {
             _network.eval();
             var generated = CheckFinite(_network.Decode(_code));

@@ -128,7 +128,7 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
 
     /// <summary>Each branch as a convolution: its kernel (scaled per output filter by its coefficient —
     /// the same as scaling the branch's output, and cheaper), padding and dilation.</summary>
-    static (Tensor Kernel, long Padding, long Dilation)[] Branches(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
+    internal static (Tensor Kernel, long Padding, long Dilation)[] Branches(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
     {
         Tensor Scaled(Tensor kernel, int branch) => kernel * coefficients[branch].view(-1, 1, 1, 1);
         var branches = new List<(Tensor, long, long)> { (Scaled(weight, 0), 1, 1) };

@@ -55,6 +55,37 @@ public static class NetworkSize
     }
 
     /// <summary>
+    /// Floating-point operations of one decode G(z) of one code: 2 per multiply-add of the dense
+    /// layer and every convolution, counted the way the network is defined (an MDC layer as its
+    /// branches: 3×3, 1×1 for scale 0, dilated 3×3 for the others), not the way it is computed
+    /// (combined kernels do more, mostly on zeros). Element-wise work (normalisation, activations)
+    /// is left out. What `npe bench edit` divides by the decode's time.
+    /// </summary>
+    public static long DecodeFlops(IanConfig config)
+    {
+        static long MdcTaps(IReadOnlyList<int> scales) => 9 + scales.Sum(s => s == 0 ? 1 : 9);
+        var widths = config.GeneratorWidths;
+        long flops = 2L * config.LatentSize * widths[0] * 16, side = 4;
+        int k = config.GeneratorKernel;
+        for (int i = 1; i <= widths.Length; i++)
+        {
+            bool last = i == widths.Length;
+            long inChannels = widths[i - 1], outChannels = last ? config.OutputFeatures : widths[i];
+            // A transposed convolution's multiply-adds are per input pixel; a resize convolution's per output pixel.
+            long pixels = config.Upsampling == IanConfig.ResizeUpsampling ? 4 * side * side : side * side;
+            flops += 2 * inChannels * outChannels * k * k * pixels;
+            side *= 2;
+            if (!last && config.GeneratorMdcScales[i - 1] is { Length: > 0 } scales)
+                flops += 2 * (2 * outChannels * outChannels * MdcTaps(scales) * side * side);
+        }
+        long features = config.OutputFeatures;
+        flops += config.RgbBeta
+            ? 2 * 2 * (features + features + 1 + features + 2) * MdcTaps(config.RgbBetaScales) * side * side
+            : 2 * 3 * features * 9 * side * side;
+        return flops;
+    }
+
+    /// <summary>
     /// An upper estimate of the activation values one image's forward pass through the trunk and the
     /// generator keeps: each layer's output counted eight times (convolution, normalisation,
     /// activation, residual sums and the RGB-Beta intermediates).

@@ -27,8 +27,9 @@ static class BenchCommand
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
         var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).", DefaultValueFactory = _ => 0 };
-        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
-            { model, device, json, background };
+        var peer = new Option<bool>("--peer") { Description = "Instead: time the latent step here and in PyTorch (Debian's python3-torch with OpenBLAS) on the same decoder and weights, in one run, and print both and the ratio." };
+        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms and decode_gflops (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
+            { model, device, json, background, peer };
         command.SetAction(parse =>
         {
             int busyCount = parse.GetValue(background);
@@ -36,6 +37,14 @@ static class BenchCommand
             using var busy = new BusyProcesses(busyCount);
             using var loaded = ModelFiles.ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
             var dev = loaded.Device;
+            if (parse.GetValue(peer))
+            {
+                var peerResult = parse.GetValue(json)
+                    ? PeerBenchmark.Run(loaded)
+                    : AnsiConsole.Status().Start("Timing the step here and in PyTorch…", _ => PeerBenchmark.Run(loaded));
+                Console.WriteLine(JsonSerializer.Serialize(peerResult with { }, Json));
+                return;
+            }
             var result = parse.GetValue(json)
                 ? EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev)
                 : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev));
