@@ -63,16 +63,16 @@ public class TrainingTests
     }
 
     [Theory]
-    [InlineData(-0.1, 1, "--kl-weight")]
-    [InlineData(double.NaN, 1, "--kl-weight")]
-    [InlineData(1, -1, "--adversarial-weight")]
-    [InlineData(1, double.PositiveInfinity, "--adversarial-weight")]
-    public void NegativeOrNonNumericObjectiveWeightsAreRejected(double kl, double adversarial, string option)
+    [InlineData(-0.1, 1, "KL weight")]
+    [InlineData(double.NaN, 1, "KL weight")]
+    [InlineData(1, -1, "adversarial weight")]
+    [InlineData(1, double.PositiveInfinity, "adversarial weight")]
+    public void NegativeOrNonNumericObjectiveWeightsAreRejected(double kl, double adversarial, string setting)
     {
         using var temp = TestSupport.TempDirectory();
         var weights = new ObjectiveWeights(kl, adversarial);
         var error = Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 2, weights: weights), _ => { }, _ => { }).Run());
-        Assert.Contains(option, error.Message);
+        Assert.Contains(setting, error.Message);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class TrainingTests
         using var temp = TestSupport.TempDirectory();
         new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();
         var error = Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 4), _ => { }, _ => { }).Run());
-        Assert.Contains("--resume", error.Message);
+        Assert.Contains("resume it", error.Message);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class TrainingTests
         using var temp = TestSupport.TempDirectory();
         var error = Assert.Throws<UserInputException>(() =>
             new TrainingRun(Options(temp.Path, 2, schedule: new LearningRateSchedule([0])), _ => { }, _ => { }).Run());
-        Assert.Contains("--lr-halve-at", error.Message);
+        Assert.Contains("halving steps", error.Message);
     }
 
     [Fact]

@@ -36,9 +36,9 @@ public static class EditBenchmark
         using var target = zeros([1, 3, size, size], device: device);
         using var z0 = randn([1, network.Config.LatentSize], device: device);
 
-        double encode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
-        double decode = Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
-        double step = Median(repeats, () => LatentStep(network, z0, target));
+        double encode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
+        double decode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
+        double step = Timing.Median(repeats, () => LatentStep(network, z0, target));
 
         var settings = new EditSettings { Steps = 20 };
         double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
@@ -83,7 +83,7 @@ public static class EditBenchmark
                 int o = strokes.Offset(x, y);
                 strokes.Pixels[o] = 40; strokes.Pixels[o + 1] = 90; strokes.Pixels[o + 2] = 200; strokes.Pixels[o + 3] = 255;
             }
-        return Median(3, () =>
+        return Timing.Median(3, () =>
         {
             using var session = EditSession.Open(network, photo, roi, strokes, device);
             session.Paint(strokes, settings);
@@ -107,20 +107,6 @@ public static class EditBenchmark
             }
         });
         return image;
-    }
-
-    internal static double Median(int repeats, Action action)
-    {
-        action();   // warm-up: first calls pay for allocation and kernel selection
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
     }
 
     static double Round(double ms) => Math.Round(ms, 2);

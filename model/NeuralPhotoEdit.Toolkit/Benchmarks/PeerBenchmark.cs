@@ -56,8 +56,8 @@ public static class PeerBenchmark
             void Decode() { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z); }
             for (int round = 0; round < Rounds; round++)
             {
-                steps.Add((EditBenchmark.Median(Repeats, () => EditBenchmark.LatentStep(network, z, target)), peer.Time("step", Repeats)));
-                decodes.Add((EditBenchmark.Median(Repeats, Decode), peer.Time("decode", Repeats)));
+                steps.Add((Timing.Median(Repeats, () => EditBenchmark.LatentStep(network, z, target)), peer.Time("step", Repeats)));
+                decodes.Add((Timing.Median(Repeats, Decode), peer.Time("decode", Repeats)));
             }
             return new PeerBenchmarkResult(Path.GetFileName(model.Path), threads, Rounds,
                 Median(steps.Select(s => s.Npe)), Median(steps.Select(s => s.PyTorch)), Math.Round(Median(steps.Select(s => s.Npe / s.PyTorch)), 3),

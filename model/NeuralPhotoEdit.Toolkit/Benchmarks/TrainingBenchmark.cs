@@ -18,7 +18,7 @@ public static class TrainingBenchmark
                                               string? trainedModel = null)
     {
         if (steps < 1 || warmup < 0 || batch < 1)
-            throw new UserInputException("--steps and --batch must be at least 1 and --warmup at least 0.");
+            throw new UserInputException("The timed steps and the batch must be at least 1, and the warm-up steps at least 0.");
         TorchRuntime.EnsureInitialised();
         NativeHeap.KeepMemoryBetweenSteps();
         manual_seed(0);
@@ -30,17 +30,9 @@ public static class TrainingBenchmark
         using var noise = new Generator(0, device);
 
         const long afterWarmup = IanTrainer.AdversarialWarmupSteps;
-        for (int i = 0; i < warmup; i++) trainer.Step(images, noise, afterWarmup);
-        var times = new List<double>();
-        for (int i = 0; i < steps; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            trainer.Step(images, noise, afterWarmup);
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        times.Sort();
+        var (median, fastest) = Timing.Measure(steps, () => trainer.Step(images, noise, afterWarmup), warmup);
         long parameters = network.parameters().Sum(p => p.numel());
         return new TrainingBenchmarkResult(config.Name, batch, config.ImageSize, parameters,
-            Math.Round(times[times.Count / 2], 1), Math.Round(times[0], 1), steps, warmup, device.ToString(), get_num_threads());
+            Math.Round(median, 1), Math.Round(fastest, 1), steps, warmup, device.ToString(), get_num_threads());
     }
 }

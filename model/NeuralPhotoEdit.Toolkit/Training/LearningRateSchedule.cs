@@ -19,10 +19,10 @@ public sealed record LearningRateSchedule(IReadOnlyList<long> HalveAt)
     /// <summary>The rate for step <paramref name="step"/> (0-based).</summary>
     public double RateAt(long step) => Initial * Math.Pow(0.5, HalveAt.Count(s => s <= step));
 
-    /// <summary>Null when the schedule is fine, else what is wrong, naming the command-line option.</summary>
+    /// <summary>Null when the schedule is fine, else what is wrong.</summary>
     public string? Problem() =>
         HalveAt.Any(s => s < 1) || HalveAt.Zip(HalveAt.Skip(1)).Any(p => p.Second <= p.First)
-            ? "--lr-halve-at must list step numbers ≥ 1 in ascending order, e.g. 8000,11000."
+            ? "The learning-rate halving steps must be step numbers ≥ 1 in ascending order, e.g. 8000,11000."
             : null;
 
     /// <summary>Parses "8000,11000" (empty: a constant rate); null when it is not a list of whole numbers.</summary>

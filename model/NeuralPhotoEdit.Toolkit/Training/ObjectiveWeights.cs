@@ -26,10 +26,10 @@ public sealed record ObjectiveWeights(double Kl = ObjectiveWeights.DefaultKl, do
 
     const string KlKey = "train_kl_weight", AdversarialKey = "train_adversarial_weight";
 
-    /// <summary>Null when the weights are fine, else what is wrong, naming the command-line option.</summary>
+    /// <summary>Null when the weights are fine, else what is wrong.</summary>
     public string? Problem() =>
-        !double.IsFinite(Kl) || Kl < 0 ? "--kl-weight must be a number ≥ 0."
-        : !double.IsFinite(Adversarial) || Adversarial < 0 ? "--adversarial-weight must be a number ≥ 0."
+        !double.IsFinite(Kl) || Kl < 0 ? "The KL weight must be a number ≥ 0."
+        : !double.IsFinite(Adversarial) || Adversarial < 0 ? "The adversarial weight must be a number ≥ 0."
         : null;
 
     public void WriteTo(IDictionary<string, string> metadata)

@@ -34,8 +34,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
     /// Returns the losses of every step run in this call.</summary>
     public IReadOnlyList<StepLosses> Run(CancellationToken cancellation = default)
     {
-        if (options.Batch < 2) throw new UserInputException("--batch must be at least 2 (minibatch discrimination compares samples).");
-        if (options.Steps < 1) throw new UserInputException("--steps must be at least 1.");
+        if (options.Batch < 2) throw new UserInputException("The batch must hold at least 2 photos (minibatch discrimination compares them).");
+        if (options.Steps < 1) throw new UserInputException("Training needs at least 1 step.");
         if (options.Weights.Problem() is string problem) throw new UserInputException(problem);
         if (options.Schedule?.Problem() is string scheduleProblem) throw new UserInputException(scheduleProblem);
         var device = Devices.Resolve(options.Device);
@@ -99,7 +99,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         if (File.Exists(CheckpointPath))
         {
             if (!options.Resume)
-                throw new UserInputException($"'{options.OutputDirectory}' already holds a training run. Add --resume to continue it, or choose another --out.");
+                throw new UserInputException($"'{options.OutputDirectory}' already holds a training run: resume it, or train into another folder.");
             var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
@@ -110,7 +110,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         string? existing = new[] { ModelFileName, MetricsFile, "samples", "reconstructions" }
             .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
         if (existing is not null)
-            throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: choose another --out, or move those files away.");
+            throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: train into another folder, or move those files away.");
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
         var config = IanConfig.FromNameOrFile(options.Config);
         if (options.ImageSize is int size) config = config.WithImageSize(size);

@@ -33,7 +33,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
         RegisterComponents();
     }
 
-    static Tensor BetaMean(Tensor alphaBeta)
+    internal static Tensor BetaMean(Tensor alphaBeta)
     {
         var ab = torch.sigmoid(alphaBeta).Plus(Epsilon);
         var alpha = ab[.., 0..1];

@@ -1,0 +1,69 @@
+using NeuralPhotoEdit.Editing;
+using NeuralPhotoEdit.Networks;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Tests;
+
+/// <summary>Small building blocks against values worked out by hand.</summary>
+public class BuildingBlockTests
+{
+    public BuildingBlockTests() => TorchRuntime.EnsureInitialised();
+
+    /// <summary>Three samples a = (0, 0), b = (1, 0), c = (0, 2) through one kernel of two dims with an
+    /// identity projection: L1 distances ab = 1, ac = 2, bc = 3, so a's closeness is the mean of e⁻¹
+    /// and e⁻² over the two others, plus the bias.</summary>
+    [Fact]
+    public void MinibatchDiscriminationAveragesExpNegativeL1OverTheOtherSamples()
+    {
+        using var layer = new MinibatchDiscrimination(inFeatures: 2, kernels: 1, dims: 2);
+        using (no_grad())
+        {
+            var parameters = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            parameters["projection"].copy_(eye(2));
+            parameters["bias"].fill_(Scalars.Of(0.5));
+        }
+        using var features = tensor(new float[] { 0, 0, 1, 0, 0, 2 }, [3, 2]);
+        using var output = layer.forward(features);
+        Assert.Equal([3L, 3L], output.shape);
+        var values = output.data<float>().ToArray();
+        double e1 = Math.Exp(-1), e2 = Math.Exp(-2), e3 = Math.Exp(-3);
+        Assert.Equal([0f, 0f, 1f, 0f, 0f, 2f], new[] { values[0], values[1], values[3], values[4], values[6], values[7] });
+        Assert.Equal((e1 + e2) / 2 + 0.5, values[2], 5);
+        Assert.Equal((e1 + e3) / 2 + 0.5, values[5], 5);
+        Assert.Equal((e2 + e3) / 2 + 0.5, values[8], 5);
+    }
+
+    /// <summary>The RGB-Beta colour is the Beta distribution's mean mapped to [−1, 1]: 2α/(α+β) − 1,
+    /// with α, β the sigmoids of the two logits (plus 1e-4). Logits ±ln 3 give α ≈ 0.75, β ≈ 0.25.</summary>
+    [Fact]
+    public void TheBetaMeanIsTwoAlphaOverAlphaPlusBetaMinusOne()
+    {
+        using var logits = tensor(new float[] { 0, 0, (float)Math.Log(3), -(float)Math.Log(3), -(float)Math.Log(3), (float)Math.Log(3), 20, -20 }, [4, 2, 1, 1]);
+        var colours = RgbBetaOutput.BetaMean(logits).data<float>().ToArray();
+        double Expected(double alpha, double beta) => 2 * (alpha + 1e-4) / (alpha + beta + 2e-4) - 1;
+        Assert.Equal(0, colours[0], 6);
+        Assert.Equal(Expected(0.75, 0.25), colours[1], 5);     // ≈ 0.4999
+        Assert.Equal(Expected(0.25, 0.75), colours[2], 5);
+        Assert.Equal(1, colours[3], 3);                         // saturated: the brightest colour
+    }
+
+    /// <summary>A unit impulse blurred with σ = 1 is the normalised Gaussian g(i) = e^(−i²/2)/Σ in
+    /// each direction, so the value at (dx, dy) from it is g(dx)·g(dy); a flat image stays flat up
+    /// to its borders (replicated edges, no dark rim).</summary>
+    [Fact]
+    public void TheBlurOfAnImpulseIsTheSeparableGaussianAndFlatStaysFlat()
+    {
+        const int size = 11, centre = 5, radius = 3;   // radius ⌈3σ⌉
+        using var impulse = zeros(1, 1, size, size);
+        impulse[0, 0, centre, centre] = tensor(1f);
+        var blurred = GaussianBlur.Apply(impulse, 1.0).data<float>().ToArray();
+        double total = Enumerable.Range(-radius, 2 * radius + 1).Sum(i => Math.Exp(-i * i / 2.0));
+        double G(int i) => Math.Abs(i) > radius ? 0 : Math.Exp(-i * i / 2.0) / total;
+        for (int dy = -4; dy <= 4; dy++)
+            for (int dx = -4; dx <= 4; dx++)
+                Assert.Equal(G(dx) * G(dy), blurred[(centre + dy) * size + centre + dx], 6);
+
+        using var flat = full(1, 2, 7, 9, 0.3f);
+        Assert.True((GaussianBlur.Apply(flat, 2.0) - flat).abs().max().item<float>() < 1e-6f);
+    }
+}
