@@ -110,8 +110,7 @@ public sealed class EditService : IDisposable
         var photo = request.Photo;
         var strokes = request.Strokes;
         if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
-        if (strokes is not null && (strokes.Width, strokes.Height) != (photo.Width, photo.Height))
-            throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
+        if (strokes is not null) EditSession.CheckSameSize(strokes.Width, strokes.Height, photo.Width, photo.Height);
         var (strokeBounds, transparent) = strokes is null ? (null, true)
             : request.StrokesScan ?? RegionOfInterest.ScanStrokes(strokes, cancellation);
         // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.

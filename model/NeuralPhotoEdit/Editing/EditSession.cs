@@ -79,10 +79,17 @@ public sealed class EditSession : IDisposable
     }
 
     /// <summary>The strokes, when they are the photo's size; a message when not.</summary>
-    internal static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo) =>
-        strokes.Width == photo.Width && strokes.Height == photo.Height
-            ? strokes
-            : throw new UserInputException($"The strokes image is {strokes.Width}×{strokes.Height} but the photo is {photo.Width}×{photo.Height}; they must be the same size.");
+    internal static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo)
+    {
+        CheckSameSize(strokes.Width, strokes.Height, photo.Width, photo.Height);
+        return strokes;
+    }
+
+    internal static void CheckSameSize(int strokesWidth, int strokesHeight, int photoWidth, int photoHeight)
+    {
+        if (strokesWidth != photoWidth || strokesHeight != photoHeight)
+            throw new UserInputException($"The strokes image is {strokesWidth}×{strokesHeight} but the photo is {photoWidth}×{photoHeight}; they must be the same size.");
+    }
 
     void Encode(CancellationToken cancellation)
     {
