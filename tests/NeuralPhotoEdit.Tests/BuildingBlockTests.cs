@@ -67,3 +67,38 @@ public class BuildingBlockTests
         Assert.True((GaussianBlur.Apply(flat, 2.0) - flat).abs().max().item<float>() < 1e-6f);
     }
 }
+
+/// <summary>The grid-pattern measure: a faint 2-pixel checkerboard on a smooth image is a spike in
+/// its spectrum; the smooth image alone is not.</summary>
+public class GridPatternTests
+{
+    public GridPatternTests() => TorchRuntime.EnsureInitialised();
+
+    [Fact]
+    public void ACheckerboardScoresFarAboveASmoothImage()
+    {
+        manual_seed(2);
+        // Smooth: random noise blurred (σ 2), as photos are smooth at 64 px.
+        using var smooth = GaussianBlur.Apply(randn(8, 3, 64, 64), 2.0);
+        using var checker = (arange(64).view(1, 64) + arange(64).view(64, 1)).remainder(2).to(ScalarType.Float32).Times(0.02).view(1, 1, 64, 64);
+        double plain = Evaluation.GridPattern.Score(smooth);
+        double gridded = Evaluation.GridPattern.Score(smooth + checker);
+        Assert.InRange(plain, 0.3, 3);
+        Assert.True(gridded > 10 * plain, $"a 2-pixel checkerboard scored {gridded:F2} against {plain:F2} without it");
+    }
+
+    /// <summary>Issue 12's bar for a new default model: its samples show no more grid pattern than
+    /// photos do. The shipped transposed-convolution model fails it (`npe eval`: sample_grid 6.19
+    /// against the held-out crops' 1.87; the resize-decoder run at step 5 000: 1.62), so it is
+    /// skipped until a model that passes ships.</summary>
+    [Fact(Skip = "fails on the shipped transposed-convolution model (samples 6.2, photos 1.9); enable when the resize-decoder model ships")]
+    public void TheShippedModelsSamplesShowNoMoreGridThanPhotos()
+    {
+        using var model = ModelFiles.ModelFile.Open(null, "cpu");
+        using var z = randn(256, model.Config.LatentSize, generator: new TorchSharp.torch.Generator(0));
+        using var _ = no_grad();
+        double samples = Evaluation.GridPattern.Score(model.Network.Decode(z));
+        using var photos = Evaluation.ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, model.Config.ImageSize, 256, 0);
+        Assert.True(samples <= 1.2 * Evaluation.GridPattern.Score(photos), $"samples {samples:F2}");
+    }
+}

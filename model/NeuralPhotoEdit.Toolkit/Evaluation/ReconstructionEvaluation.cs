@@ -5,7 +5,13 @@ using static TorchSharp.torch;
 namespace NeuralPhotoEdit.Evaluation;
 
 public sealed record EvaluationResult(string Model, string Data, int Crops, int Seed, double Psnr,
-                                      double? Pca25Psnr = null, double? Pca100Psnr = null, int? PcaFitCrops = null);
+                                      double? Pca25Psnr = null, double? Pca100Psnr = null, int? PcaFitCrops = null)
+{
+    /// <summary><see cref="GridPattern"/> of 256 samples G(z), z ~ N(0, I), seeded.</summary>
+    public double SampleGrid { get; init; }
+    /// <summary><see cref="GridPattern"/> of the photos' crops themselves: what natural images score.</summary>
+    public double PhotoGrid { get; init; }
+}
 
 /// <summary>
 /// Mean reconstruction PSNR at the model's resolution, 8-bit output against 8-bit input: decode(μ(encode(x))).
@@ -15,6 +21,7 @@ public sealed record EvaluationResult(string Model, string Data, int Crops, int 
 public static class ReconstructionEvaluation
 {
     public const int PcaFitCrops = 4000;
+    const int GridSamples = 256;
 
     public static EvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                        int crops, int seed, Device device, string? pcaFitDirectory = null,
@@ -48,8 +55,17 @@ public static class ReconstructionEvaluation
             pca25 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 25).view_as(samples)));
             pca100 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 100).view_as(samples)));
         }
+        double photoGrid = GridPattern.Score(samples);
         samples.Dispose();
-        return new EvaluationResult(modelName, dataDirectory, count, seed, Mean(psnr), pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops);
+        double sampleGrid;
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        using (var generator = new Generator((ulong)seed))
+            sampleGrid = GridPattern.Score(network.Decode(randn([GridSamples, network.Config.LatentSize], generator: generator).to(device)));
+        return new EvaluationResult(modelName, dataDirectory, count, seed, Mean(psnr), pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
+        {
+            SampleGrid = Math.Round(sampleGrid, 3), PhotoGrid = Math.Round(photoGrid, 3),
+        };
     }
 
     /// <summary>N×3×S×S crops in [−1, 1]: photos of exactly S×S as they are, random crops of the rest.</summary>

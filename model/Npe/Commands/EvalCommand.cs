@@ -35,6 +35,7 @@ static class EvalCommand
             {
                 AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops");
                 if (result.Pca25Psnr is double p25) AnsiConsole.MarkupLineInterpolated($"PCA-25 baseline {p25:F2} dB, PCA-100 baseline {result.Pca100Psnr:F2} dB (fitted on {result.PcaFitCrops} training crops)");
+                AnsiConsole.MarkupLineInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): samples {result.SampleGrid:F2}, the photos themselves {result.PhotoGrid:F2}");
             }
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
