@@ -72,6 +72,13 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
         base.train(on);
     }
 
+    /// <summary>The prepared weights are the network's own tensors, not registered parameters: freed with it.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) decoder.DropInference();
+        base.Dispose(disposing);
+    }
+
     // The paper's N(0, 0.02) for convolutions and dense layers, BN scale N(1, 0.02).
     // MDC weights keep their own He-style init (see MdcConv2d).
     void InitialiseWeights()
