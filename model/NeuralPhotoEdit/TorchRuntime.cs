@@ -36,9 +36,9 @@ public static class TorchRuntime
     /// then fight the busy cores for nothing. Measured with `npe bench edit --json --background 4`
     /// (four busy processes on the 2-core machine), in one run: spinning, step_ms 15 → 88 (×5.9) and
     /// edit_12mp_ms 696 → 5 012 (×7.2) against quiet; sleeping, 12.1 → 34.6 (×2.9) and 660 → 1 544
-    /// (×2.3). One thread instead of two did as well under load (×2.9, ×2.6) but slowed the wide edit
-    /// (3.6 s against 3.0 quiet). Set OMP_WAIT_POLICY yourself to override; NPE_THREADS sets the
-    /// thread count.
+    /// (×2.3) — measured before the editor moved to one thread per two windows
+    /// (<see cref="ThreadsForWindows"/>). Set OMP_WAIT_POLICY yourself to override; NPE_THREADS sets
+    /// the thread count.
     /// </summary>
     public static void PrepareEnvironment() => NativeEnvironment.SetIfUnset("OMP_WAIT_POLICY", "PASSIVE");
 
