@@ -43,12 +43,7 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     public override Tensor forward(Tensor input)
     {
         if (_inferenceBranches is { } branches && !training)
-        {
-            var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, _inferenceBias);
-            foreach (var (kernel, padding, dilation) in branches.Skip(1))
-                output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
-            return output;
-        }
+            return SumOfBranches(input, branches, _inferenceBias);
         return Narrow
             ? ApplyCombined(input, weight, coefficients, _scales)
             : Apply(input, weight, coefficients, _scales);
@@ -118,9 +113,12 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     /// evaluate slices of several MDC layers in one call (see <see cref="RgbBetaOutput"/>).
     /// </summary>
     public static Tensor Apply(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
+        => SumOfBranches(input, Branches(weight, coefficients, scales));
+
+    /// <summary>The sum of the branches' convolutions of <paramref name="input"/> (plus a bias, on the first).</summary>
+    internal static Tensor SumOfBranches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches, Tensor? bias = null)
     {
-        var branches = Branches(weight, coefficients, scales);
-        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation);
+        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, bias);
         foreach (var (kernel, padding, dilation) in branches.Skip(1))
             output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
         return output;

@@ -50,7 +50,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
         long c = h.shape[1];
         Func<Tensor, Tensor> fromFeatures, greenFromRed, blueFromRedGreen;
         if (_fromFeatures is not null && !training)
-            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => Branches(x, _fromFeatures), x => Branches(x, _greenFromRed!), x => Branches(x, _blueFromRedGreen!));
+            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => MdcConv2d.SumOfBranches(x, _fromFeatures), x => MdcConv2d.SumOfBranches(x, _greenFromRed!), x => MdcConv2d.SumOfBranches(x, _blueFromRedGreen!));
         else
         {
             var (features, green, blue) = Kernels(c);
@@ -64,13 +64,6 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
         return torch.cat([r, g, b], 1);
     }
 
-    static Tensor Branches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches)
-    {
-        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation);
-        foreach (var (kernel, padding, dilation) in branches.Skip(1))
-            output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
-        return output;
-    }
 
     /// <summary>The three layers' parts as (weight, coefficients): the six filters that read the
     /// features, green's part that reads red, blue's that reads red and green.</summary>
