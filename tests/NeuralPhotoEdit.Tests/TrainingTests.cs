@@ -20,7 +20,8 @@ public class TrainingTests
     public void AShortRunOnRealPhotosClearlyLowersTheReconstructionLoss()
     {
         using var temp = TestSupport.TempDirectory();
-        var losses = new TrainingRun(Options(temp.Path, 150, every: 150), _ => { }, _ => { }).Run();
+        var options = Options(temp.Path, 150, every: 75) with { EvaluationDirectories = [TestSupport.FixturePhotos], EvaluationCrops = 60 };
+        var losses = new TrainingRun(options, _ => { }, _ => { }).Run();
         double first = losses.Take(15).Average(l => l.Pixel), last = losses.TakeLast(15).Average(l => l.Pixel);
         Assert.True(last < 0.75 * first, $"pixel loss went from {first:F3} to {last:F3}; expected a drop of at least 25 %");
 
@@ -30,6 +31,18 @@ public class TrainingTests
         Assert.Equal(150, File.ReadAllLines(Path.Combine(temp.Path, TrainingRun.MetricsFile)).Length);
         Assert.True(File.Exists(Path.Combine(temp.Path, "samples", "step-000150.png")));
         Assert.True(File.Exists(Path.Combine(temp.Path, "reconstructions", "step-000150.png")));
+
+        // The PSNR curve: one line per checkpoint, rising, and its last figure is what `npe eval`
+        // prints for the model file the run wrote (same crops: seed 0).
+        var curve = File.ReadAllLines(Path.Combine(temp.Path, TrainingRun.EvaluationsFile))
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Select(e => (Step: e.GetProperty("step").GetInt64(), Psnr: e.GetProperty("psnr").GetProperty(TestSupport.FixturePhotos).GetDouble()))
+            .ToList();
+        Assert.Equal([75L, 150L], curve.Select(c => c.Step));
+        Assert.True(curve[1].Psnr > curve[0].Psnr + 0.5, $"PSNR went from {curve[0].Psnr} to {curve[1].Psnr} dB");
+        using var model = ModelFile.Load(Path.Combine(temp.Path, TrainingRun.ModelFileName));
+        var evaluated = Evaluation.ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 60, 0, model.Device);
+        Assert.Equal(evaluated.Psnr, curve[1].Psnr, 0.02);
     }
 
     [Fact]

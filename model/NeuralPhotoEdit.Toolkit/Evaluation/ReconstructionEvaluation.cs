@@ -30,21 +30,7 @@ public static class ReconstructionEvaluation
         int size = network.Config.ImageSize;
         var samples = LoadCrops(dataDirectory, size, crops, seed);
         int count = (int)samples.shape[0];
-        var psnr = new double[count];
-        network.eval();
-        using (no_grad())
-        {
-            const int chunk = 100;
-            for (int start = 0; start < count; start += chunk)
-            {
-                using var scope = NewDisposeScope();
-                int end = Math.Min(count, start + chunk);
-                var batch = samples[start..end].to(device);
-                var reconstruction = network.Decode(network.Encode(batch).Mean);
-                Score(batch, reconstruction, psnr.AsSpan(start, end - start));
-                progress?.Invoke(end, count);
-            }
-        }
+        double psnr = MeanPsnr(network, samples, device, progress);
 
         double? pca25 = null, pca100 = null;
         if (pcaFitDirectory is not null)
@@ -62,10 +48,41 @@ public static class ReconstructionEvaluation
         using (var scope = NewDisposeScope())
         using (var generator = new Generator((ulong)seed))
             sampleGrid = GridPattern.Score(network.Decode(randn([GridSamples, network.Config.LatentSize], generator: generator).to(device)));
-        return new EvaluationResult(modelName, dataDirectory, count, seed, Mean(psnr), pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
+        return new EvaluationResult(modelName, dataDirectory, count, seed, psnr, pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
         {
             SampleGrid = Math.Round(sampleGrid, 3), PhotoGrid = Math.Round(photoGrid, 3),
         };
+    }
+
+    /// <summary>
+    /// Mean PSNR of decode(μ(encode(x))) over <paramref name="crops"/> (N×3×S×S in [−1, 1], e.g. from
+    /// <see cref="LoadCrops"/>), in eval mode; a network that was training is put back in training mode.
+    /// </summary>
+    public static double MeanPsnr(IntrospectiveAdversarialNetwork network, Tensor crops, Device device, Action<int, int>? progress = null)
+    {
+        int count = (int)crops.shape[0];
+        var psnr = new double[count];
+        bool wasTraining = network.training;
+        network.eval();
+        try
+        {
+            using var _ = no_grad();
+            const int chunk = 100;
+            for (int start = 0; start < count; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                int end = Math.Min(count, start + chunk);
+                var batch = crops[start..end].to(device);
+                var reconstruction = network.Decode(network.Encode(batch).Mean);
+                Score(batch, reconstruction, psnr.AsSpan(start, end - start));
+                progress?.Invoke(end, count);
+            }
+        }
+        finally
+        {
+            if (wasTraining) network.train();
+        }
+        return Mean(psnr);
     }
 
     /// <summary>N×3×S×S crops in [−1, 1]: photos of exactly S×S as they are, random crops of the rest.</summary>

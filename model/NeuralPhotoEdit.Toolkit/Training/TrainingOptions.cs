@@ -23,6 +23,11 @@ public sealed record TrainingOptions
     public LearningRateSchedule? Schedule { get; init; }
     /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>
     public Augmentation? Augmentation { get; init; }
+    /// <summary>Folders of evaluation photos (e.g. held-out, out of source) scored at every checkpoint:
+    /// the PSNR curve over steps, in evaluations.jsonl.</summary>
+    public IReadOnlyList<string> EvaluationDirectories { get; init; } = [];
+    /// <summary>Crops per evaluation folder, seed 0: the same crops <c>npe eval --crops N --seed 0</c> scores.</summary>
+    public int EvaluationCrops { get; init; } = 1000;
 }
 
 /// <summary>Reported after every step, for progress displays.</summary>

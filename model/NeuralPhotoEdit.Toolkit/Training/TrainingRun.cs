@@ -16,6 +16,7 @@ namespace NeuralPhotoEdit.Training;
 ///   checkpoint.safetensors  — resumable state (written atomically)
 ///   model.safetensors       — the model for sample / reconstruct / edit
 ///   metrics.jsonl           — one JSON object per step
+///   evaluations.jsonl       — with evaluation folders: their reconstruction PSNR at every checkpoint
 ///   samples/step-N.png, reconstructions/step-N.png — grids to look at
 /// </summary>
 public sealed class TrainingRun(TrainingOptions options, Action<string> log, Action<TrainingProgress> progress,
@@ -24,11 +25,13 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
     public const string CheckpointFile = "checkpoint.safetensors";
     public const string ModelFileName = "model.safetensors";
     public const string MetricsFile = "metrics.jsonl";
+    public const string EvaluationsFile = "evaluations.jsonl";
     const int GridSamples = 64, GridPairs = 16;
 
     public string CheckpointPath => Path.Combine(options.OutputDirectory, CheckpointFile);
     public string ModelPath => Path.Combine(options.OutputDirectory, ModelFileName);
     string MetricsPath => Path.Combine(options.OutputDirectory, MetricsFile);
+    string EvaluationsPath => Path.Combine(options.OutputDirectory, EvaluationsFile);
 
     /// <summary>Runs until <see cref="TrainingOptions.Steps"/> or cancellation (which checkpoints first).
     /// Returns the losses of every step run in this call.</summary>
@@ -56,7 +59,9 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         // The reconstruction grid shows the photos as they are, whatever the augmentation.
         var gridSampler = new PatchSampler(photos, config.ImageSize, seed, Augmentation.None);
         using var fixedPhotos = BatchTensor(gridSampler.Batch(-1, GridPairs), GridPairs, config.ImageSize, device);
-        TruncateMetrics(position.Step);
+        using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
+        TruncateLog(MetricsPath, position.Step);
+        TruncateLog(EvaluationsPath, position.Step);
 
         var losses = new List<StepLosses>();
         var clock = Stopwatch.StartNew();
@@ -87,10 +92,10 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             progress(new TrainingProgress(step + 1, options.Steps, stepLosses, stepsPerSecond * options.Batch, eta));
 
             if ((step + 1) % options.CheckpointEvery == 0 || step + 1 == options.Steps)
-                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), augmentation, photos.Count, fixedLatents, fixedPhotos);
+                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), augmentation, photos.Count, fixedLatents, fixedPhotos, evaluation);
         }
         if (cancellation.IsCancellationRequested && losses.Count > 0 && step % options.CheckpointEvery != 0)
-            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), augmentation, photos.Count, fixedLatents, fixedPhotos);
+            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), augmentation, photos.Count, fixedLatents, fixedPhotos, evaluation);
         return losses;
     }
 
@@ -107,7 +112,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             return (trainer, position, augmentation);
         }
         // A new run writes its model, metrics and grids here: never over another run's files.
-        string? existing = new[] { ModelFileName, MetricsFile, "samples", "reconstructions" }
+        string? existing = new[] { ModelFileName, MetricsFile, EvaluationsFile, "samples", "reconstructions" }
             .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
         if (existing is not null)
             throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: train into another folder, or move those files away.");
@@ -125,7 +130,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
     static Tensor BatchTensor(float[] batch, int count, int size, Device device) =>
         tensor(batch, [count, 3, size, size], device: device);
 
-    void SaveAll(IanTrainer trainer, TrainingCheckpoint.Position position, Augmentation augmentation, int photoCount, Tensor fixedLatents, Tensor fixedPhotos)
+    void SaveAll(IanTrainer trainer, TrainingCheckpoint.Position position, Augmentation augmentation, int photoCount,
+                 Tensor fixedLatents, Tensor fixedPhotos, CheckpointEvaluation evaluation)
     {
         var facts = new Dictionary<string, string>
         {
@@ -140,6 +146,12 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         TrainingCheckpoint.Save(CheckpointPath, trainer, position, facts);
         ModelFile.Save(ModelPath, trainer.Network, facts, options.HalfPrecisionModel);
         WriteGrids(trainer.Network, position.Step, fixedLatents, fixedPhotos);
+        if (!evaluation.IsEmpty)
+        {
+            var scores = evaluation.Score(trainer.Network);
+            File.AppendAllText(EvaluationsPath, CheckpointEvaluation.ToJsonLine(position.Step, scores) + "\n");
+            log($"Step {position.Step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".");
+        }
     }
 
     void WriteGrids(IntrospectiveAdversarialNetwork network, long step, Tensor fixedLatents, Tensor fixedPhotos)
@@ -180,14 +192,14 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
     }
 
     /// <summary>On resume, drops log lines from steps after the checkpoint (they will be run again).</summary>
-    void TruncateMetrics(long lastStep)
+    static void TruncateLog(string path, long lastStep)
     {
-        if (!File.Exists(MetricsPath)) return;
-        var kept = File.ReadLines(MetricsPath).Where(line =>
+        if (!File.Exists(path)) return;
+        var kept = File.ReadLines(path).Where(line =>
         {
             try { return JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64() <= lastStep; }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return false; }
         }).ToList();
-        File.WriteAllLines(MetricsPath, kept);
+        File.WriteAllLines(path, kept);
     }
 }
