@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Optimisation;
 using NeuralPhotoEdit.Training;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -5,6 +5,7 @@ using NeuralPhotoEdit.Cli;
 using NeuralPhotoEdit.Evaluation;
 using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -56,23 +57,32 @@ public class CommandLineTests
         Assert.True(grid.Width >= 8 * 64 && grid.Height >= 2 * 64 && grid.Width < 9 * 64 && grid.Height < 3 * 64, $"{grid.Width}×{grid.Height}");
         Assert.NotEqual(grid.Crop(new PixelRect(0, 0, 64, 64)).Pixels, grid.Crop(new PixelRect(grid.Width - 64, grid.Height - 64, 64, 64)).Pixels);
 
-        // Reconstruct: the PSNR printed is the one of the model's reconstruction of the photo's central square.
+        // Reconstruct: the PSNRs printed are those of the model's reconstructions of the photo's central
+        // square, from the encoder's code and from the refined code the editor starts from.
         string photoPath = Path.Combine(TestSupport.FixturePhotos, "fog2.jpg");
         var (exit, output) = Run("reconstruct", "--image", photoPath, "--out", temp.File("sheet.png"));
         Assert.Equal(0, exit);
-        double printed = double.Parse(Regex.Match(output, @"PSNR ([0-9.]+) dB").Groups[1].Value, CultureInfo.InvariantCulture);
+        double Printed(string pattern) => double.Parse(Regex.Match(output, pattern).Groups[1].Value, CultureInfo.InvariantCulture);
+        double printedEncoder = Printed(@"encoder's code ([0-9.]+) dB"), printedRefined = Printed(@"refined \(20 steps\) ([0-9.]+) dB");
         using (var model = ModelFile.Open(null, "cpu"))
-        using (no_grad())
         {
             var photo = ImageFiles.Load(photoPath);
             int side = Math.Min(photo.Width, photo.Height), size = model.Config.ImageSize;
             var square = new PixelRect((photo.Width - side) / 2, (photo.Height - side) / 2, side, side);
             var planes = Resampling.ToModelPlanes(photo, square, size, alphaWeighted: false);
             using var x = tensor(planes, [1, 3, size, size]);
-            using var reconstruction = model.Network.Decode(model.Network.Encode(x).Mean);
-            Assert.Equal(Psnr.FromPlanes(planes, ImageTensors.ToPlanes(reconstruction)), printed, 2);
+            double PsnrFrom(int steps)
+            {
+                using var scope = NewDisposeScope();
+                var code = PhotoCodes.Encode(model.Network, x, steps);
+                using var _ = no_grad();
+                return Psnr.FromPlanes(planes, ImageTensors.ToPlanes(model.Network.Decode(code)));
+            }
+            Assert.Equal(PsnrFrom(0), printedEncoder, 2);
+            Assert.Equal(PsnrFrom(PhotoCodes.DefaultRefinementSteps), printedRefined, 2);
         }
-        Assert.True(ImageFiles.Load(temp.File("sheet.png")).Width > 2 * 64);
+        Assert.True(printedRefined > printedEncoder, output);
+        Assert.True(ImageFiles.Load(temp.File("sheet.png")).Width > 3 * 64);
 
         // --json: stdout is exactly one JSON object, nothing before or after it, with the engine's figure.
         var (evalExit, json) = Run("eval", "--data", TestSupport.FixturePhotos, "--crops", "50", "--seed", "2", "--json");
@@ -81,8 +91,12 @@ public class CommandLineTests
         Assert.Single(lines);
         using (var model = ModelFile.Open(null, "cpu"))
         {
-            var expected = ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 50, 2, model.Device, null);
-            Assert.Equal(Math.Round(expected.Psnr, 3), JsonDocument.Parse(lines[0]).RootElement.GetProperty("psnr").GetDouble(), 3);
+            var expected = ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 50, 2, model.Device, null,
+                                                        PhotoCodes.DefaultRefinementSteps);
+            var printed = JsonDocument.Parse(lines[0]).RootElement;
+            Assert.Equal(Math.Round(expected.Psnr, 3), printed.GetProperty("psnr").GetDouble(), 3);
+            Assert.Equal(expected.RefinedPsnr!.Value, printed.GetProperty("refined_psnr").GetDouble(), 3);
+            Assert.Equal(PhotoCodes.DefaultRefinementSteps, printed.GetProperty("refinement_steps").GetInt32());
         }
     }
 

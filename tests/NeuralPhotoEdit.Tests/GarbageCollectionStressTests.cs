@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Optimisation;
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;

@@ -16,12 +16,17 @@ public sealed record EditBenchmarkResult(string Model, double StepMs, double Enc
     /// <summary>What the batch-1 decode achieves: <see cref="DecodeMflop"/> per <see cref="DecodeMs"/>.</summary>
     public double DecodeGflops { get; init; }
 
+    /// <summary>The code an edit starts from, for one window: the encoder's mean refined by
+    /// <see cref="PhotoCodes.DefaultRefinementSteps"/> steps (<see cref="PhotoCodes"/>), paid once per area.</summary>
+    public double PhotoCodeMs { get; init; }
+
     /// <summary>CPU-bound processes that ran beside the benchmark (set by the front end that started them).</summary>
     public int Background { get; init; }
 }
 
 /// <summary>
-/// Times the editor: one latent step, one encode and one decode at the model's resolution (medians),
+/// Times the editor: one latent step, one encode, the refined photo code and one decode at the
+/// model's resolution (medians),
 /// a whole edit of a 12-megapixel (4000×3000) photo with a 512×512 region and 20 steps — from
 /// pixels in memory to the blended result, file I/O excluded — and a whole edit of a stroke across
 /// the full width of a 6000×2000 photo (the work area chosen around the strokes: several windows).
@@ -39,6 +44,7 @@ public static class EditBenchmark
         double encode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
         double decode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
         double step = Timing.Median(repeats, () => LatentStep(network, z0, target));
+        double photoCode = Timing.Median(Math.Max(3, repeats / 5), () => { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
 
         var settings = new EditSettings { Steps = 20 };
         double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
@@ -55,6 +61,7 @@ public static class EditBenchmark
         {
             DecodeMflop = Math.Round(flops / 1e6, 1),
             DecodeGflops = Math.Round(flops / (decode * 1e6), 2),
+            PhotoCodeMs = Round(photoCode),
         };
     }
 

@@ -20,7 +20,7 @@ public static class EditEvaluation
 {
     public static EditEvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                            int count, int seed, Device device, EditSettings settings, string? sheetsDirectory = null,
-                                           Action<int, int>? progress = null)
+                                           int refinementSteps = PhotoCodes.DefaultRefinementSteps, Action<int, int>? progress = null)
     {
         if (!Directory.Exists(dataDirectory)) throw new UserInputException($"The folder '{dataDirectory}' does not exist.");
         var photos = Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories)
@@ -41,7 +41,7 @@ public static class EditEvaluation
             foreach (var stroke in TestStrokes.For(photo, seed * 7919 + p))
             {
                 RgbaImage neural;
-                using (var session = EditSession.Open(network, photo, null, stroke.Layer, device))
+                using (var session = EditSession.Open(network, photo, null, stroke.Layer, device, refinementSteps))
                 {
                     session.Paint(stroke.Layer, settings);
                     neural = session.Render(settings).Image;

@@ -7,6 +7,10 @@ namespace NeuralPhotoEdit.Evaluation;
 public sealed record EvaluationResult(string Model, string Data, int Crops, int Seed, double Psnr,
                                       double? Pca25Psnr = null, double? Pca100Psnr = null, int? PcaFitCrops = null)
 {
+    /// <summary>PSNR of G(Z₀) with the code refined as the editor refines it (<see cref="PhotoCodes"/>),
+    /// and how many steps; null when not asked for.</summary>
+    public double? RefinedPsnr { get; init; }
+    public int? RefinementSteps { get; init; }
     /// <summary><see cref="GridPattern"/> of 256 samples G(z), z ~ N(0, I), seeded.</summary>
     public double SampleGrid { get; init; }
     /// <summary><see cref="GridPattern"/> of the photos' crops themselves: what natural images score.</summary>
@@ -14,7 +18,9 @@ public sealed record EvaluationResult(string Model, string Data, int Crops, int 
 }
 
 /// <summary>
-/// Mean reconstruction PSNR at the model's resolution, 8-bit output against 8-bit input: decode(μ(encode(x))).
+/// Mean reconstruction PSNR at the model's resolution, 8-bit output against 8-bit input: decode(μ(encode(x)))
+/// — the model alone, as the paper reconstructs — and, when asked, decode(Z₀) with the code refined as
+/// the editor refines it.
 /// Photos already at the model's size are used as they are; larger ones give random square crops
 /// covering 1×–8× the model size, shrunk to it (as the editor shrinks a region), with a fixed seed.
 /// </summary>
@@ -25,12 +31,13 @@ public static class ReconstructionEvaluation
 
     public static EvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                        int crops, int seed, Device device, string? pcaFitDirectory = null,
-                                       Action<int, int>? progress = null)
+                                       int refinementSteps = 0, Action<int, int>? progress = null)
     {
         int size = network.Config.ImageSize;
         var samples = LoadCrops(dataDirectory, size, crops, seed);
         int count = (int)samples.shape[0];
-        double psnr = MeanPsnr(network, samples, device, progress);
+        double psnr = MeanPsnr(network, samples, device, progress: progress);
+        double? refined = refinementSteps > 0 ? MeanPsnr(network, samples, device, refinementSteps) : null;
 
         double? pca25 = null, pca100 = null;
         if (pcaFitDirectory is not null)
@@ -51,14 +58,18 @@ public static class ReconstructionEvaluation
         return new EvaluationResult(modelName, dataDirectory, count, seed, psnr, pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
         {
             SampleGrid = Math.Round(sampleGrid, 3), PhotoGrid = Math.Round(photoGrid, 3),
+            RefinedPsnr = refined, RefinementSteps = refinementSteps > 0 ? refinementSteps : null,
         };
     }
 
     /// <summary>
-    /// Mean PSNR of decode(μ(encode(x))) over <paramref name="crops"/> (N×3×S×S in [−1, 1], e.g. from
-    /// <see cref="LoadCrops"/>), in eval mode; a network that was training is put back in training mode.
+    /// Mean PSNR of decode(Z₀) over <paramref name="crops"/> (N×3×S×S in [−1, 1], e.g. from
+    /// <see cref="LoadCrops"/>), Z₀ = μ(encode(x)) refined by <paramref name="refinementSteps"/>
+    /// (<see cref="PhotoCodes"/>; 0 = the encoder's mean), in eval mode; a network that was training
+    /// is put back in training mode.
     /// </summary>
-    public static double MeanPsnr(IntrospectiveAdversarialNetwork network, Tensor crops, Device device, Action<int, int>? progress = null)
+    public static double MeanPsnr(IntrospectiveAdversarialNetwork network, Tensor crops, Device device, int refinementSteps = 0,
+                                  Action<int, int>? progress = null)
     {
         int count = (int)crops.shape[0];
         var psnr = new double[count];
@@ -66,14 +77,15 @@ public static class ReconstructionEvaluation
         network.eval();
         try
         {
-            using var _ = no_grad();
             const int chunk = 100;
             for (int start = 0; start < count; start += chunk)
             {
                 using var scope = NewDisposeScope();
                 int end = Math.Min(count, start + chunk);
                 var batch = crops[start..end].to(device);
-                var reconstruction = network.Decode(network.Encode(batch).Mean);
+                var code = PhotoCodes.Encode(network, batch, refinementSteps);
+                using var _ = no_grad();
+                var reconstruction = network.Decode(code);
                 Score(batch, reconstruction, psnr.AsSpan(start, end - start));
                 progress?.Invoke(end, count);
             }

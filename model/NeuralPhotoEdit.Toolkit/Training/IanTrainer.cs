@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Optimisation;
 using NeuralPhotoEdit.Networks;
 using TorchSharp;
 using TorchSharp.Modules;

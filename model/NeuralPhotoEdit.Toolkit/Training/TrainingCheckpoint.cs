@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Optimisation;
 using System.Globalization;
 using NeuralPhotoEdit.ModelFiles;
 using NeuralPhotoEdit.Networks;

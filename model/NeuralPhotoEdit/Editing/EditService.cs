@@ -1,5 +1,6 @@
 using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
 
 namespace NeuralPhotoEdit.Editing;
 
@@ -34,6 +35,8 @@ public sealed record EditRequest
     public string Device { get; init; } = "auto";
     /// <summary>The model file, or null for the bundled model.</summary>
     public string? ModelPath { get; init; }
+    /// <summary>How far the photo's code is refined when the area is encoded (<see cref="PhotoCodes"/>).</summary>
+    public int RefinementSteps { get; init; } = PhotoCodes.DefaultRefinementSteps;
 }
 
 /// <summary>
@@ -107,6 +110,7 @@ public sealed class EditService : IDisposable
     EditOutcome RunChecked(EditRequest request, CancellationToken cancellation)
     {
         request.Settings.Validate();
+        PhotoCodes.CheckSteps(request.RefinementSteps);
         var photo = request.Photo;
         var strokes = request.Strokes;
         if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
@@ -126,7 +130,7 @@ public sealed class EditService : IDisposable
         cancellation.ThrowIfCancellationRequested();
 
         var bounds = area.Bounds;
-        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(), cancellation);
+        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(), request.RefinementSteps, cancellation);
         session.Reset();
         switch (request.Kind)
         {
@@ -160,12 +164,13 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, CancellationToken cancellation)
+    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, int refinementSteps,
+                                                CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{bounds}|{ContentHash(region, cancellation)}";
+        string key = $"{_modelKey}|{bounds}|{refinementSteps}|{ContentHash(region, cancellation)}";
         if (_session is not null && _sessionKey == key) return (_session, false);
         Forget();
-        _session = EditSession.Open(model.Network, region, area, cancellation: cancellation);
+        _session = EditSession.Open(model.Network, region, area, refinementSteps: refinementSteps, cancellation: cancellation);
         _sessionKey = key;
         return (_session, true);
     }

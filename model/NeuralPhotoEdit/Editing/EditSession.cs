@@ -8,7 +8,8 @@ namespace NeuralPhotoEdit.Editing;
 /// <summary>
 /// The Neural Photo Editor (Brock et al. 2017, §2) on one photo. Opening a session chooses the work
 /// area and its windows (<see cref="WorkArea"/>) and encodes every window once:
-/// Z₀ = μ(E(X)), X̂₀ = G(Z₀). Edits move the codes Z (painting with strokes, lightening, nudging
+/// Z₀ = μ(E(X)) refined toward the photo (<see cref="PhotoCodes"/>; the paper stops at μ(E(X))),
+/// X̂₀ = G(Z₀). Edits move the codes Z (painting with strokes, lightening, nudging
 /// latents, sampling); <see cref="Render"/> decodes them, joins the windows' changes
 /// Δ = G(Z) − X̂₀ on the work grid, confines them with the mask and carries them to the
 /// full-resolution photo (<see cref="EditSettings.Mask"/>, <see cref="EditSettings.Blend"/>). Only the
@@ -19,6 +20,7 @@ public sealed class EditSession : IDisposable
     readonly IntrospectiveAdversarialNetwork _network;
     readonly Device _device;
     readonly int _size;
+    readonly int _refinementSteps;
     RgbaImage _photo;
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
     float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
@@ -27,9 +29,11 @@ public sealed class EditSession : IDisposable
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
 
-    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area, Device device, CancellationToken cancellation)
+    EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area, Device device, int refinementSteps,
+                CancellationToken cancellation)
     {
         _network = network;
+        _refinementSteps = refinementSteps;
         _device = device;
         _size = network.Config.ImageSize;
         _photo = photo;
@@ -46,17 +50,22 @@ public sealed class EditSession : IDisposable
     /// <summary>
     /// Opens a session on <paramref name="photo"/>. The work area is <paramref name="roi"/> when given
     /// (nothing outside it changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).
+    /// <paramref name="refinementSteps"/>: how far the photo's code is refined (<see cref="PhotoCodes"/>;
+    /// 0 = the encoder's mean, as in the paper).
     /// </summary>
     public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect? roi = null,
-                                   RgbaImage? strokes = null, Device? device = null, CancellationToken cancellation = default) =>
-        Open(network, photo, ChooseArea(photo, roi, strokes), device, cancellation);
+                                   RgbaImage? strokes = null, Device? device = null,
+                                   int refinementSteps = PhotoCodes.DefaultRefinementSteps, CancellationToken cancellation = default) =>
+        Open(network, photo, ChooseArea(photo, roi, strokes), device, refinementSteps, cancellation);
 
     /// <summary>Opens a session on a work area chosen with <see cref="ChooseArea"/>.</summary>
     public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area,
-                                   Device? device = null, CancellationToken cancellation = default)
+                                   Device? device = null, int refinementSteps = PhotoCodes.DefaultRefinementSteps,
+                                   CancellationToken cancellation = default)
     {
+        PhotoCodes.CheckSteps(refinementSteps);
         var dev = device ?? network.parameters().First().device;
-        return new EditSession(network, photo, area, dev, cancellation);
+        return new EditSession(network, photo, area, dev, refinementSteps, cancellation);
     }
 
     /// <summary>The work area for a photo: <paramref name="roi"/> when given (nothing outside it
@@ -97,11 +106,10 @@ public sealed class EditSession : IDisposable
         _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
         using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
-        _network.eval();
         var x = tensor(planes, [Area.Windows.Count, 3, _size, _size], device: _device);
-        var z = _network.Encode(x).Mean;
+        var z = PhotoCodes.Encode(_network, x, _refinementSteps, cancellation);
+        using var _ = no_grad();
         var output = CheckFinite(_network.Decode(z));
         Replace(ref _initialCode, z);
         Replace(ref _initialOutput, output);

@@ -33,5 +33,11 @@ static class CommonOptions
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultColourMatch,
     };
 
+    public static Option<int> RefineSteps() => new("--refine-steps")
+    {
+        Description = "Adam steps that refine the encoder's code of the photo toward it before editing (0 = the encoder's code, as in the paper).",
+        DefaultValueFactory = _ => NeuralPhotoEdit.Networks.PhotoCodes.DefaultRefinementSteps,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print the result as one JSON line." };
 }

@@ -30,8 +30,9 @@ static class EditCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
 
+        var refine = CommonOptions.RefineSteps();
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, refine, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
@@ -66,7 +67,7 @@ static class EditCommand
             var outcome = service.Run(new EditRequest
             {
                 Photo = photo, Strokes = strokeImage, Limit = region, Settings = settings,
-                Device = parse.GetValue(device)!, ModelPath = parse.GetValue(model),
+                Device = parse.GetValue(device)!, ModelPath = parse.GetValue(model), RefinementSteps = parse.GetValue(refine),
             });
             watch.Stop();
             if (outcome.Edit is not EditResult result) throw new UserInputException(outcome.Problem ?? "The edit produced no result.");

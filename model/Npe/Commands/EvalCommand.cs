@@ -19,21 +19,27 @@ static class EvalCommand
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var pca = new Option<string?>("--pca-fit") { Description = "Also score the PCA-25 and PCA-100 baselines fitted on crops of this folder (e.g. data/photos/train)." };
+        var refine = CommonOptions.RefineSteps();
+        refine.Description = "Also score the reconstruction from the code the editor starts from: the encoder's, refined by this many Adam steps (0 = skip).";
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Mean reconstruction PSNR (8-bit) at the model's resolution.") { model, data, crops, seed, json, pca, device };
+        var command = new Command("eval", "Mean reconstruction PSNR (8-bit) at the model's resolution.") { model, data, crops, seed, json, pca, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(crops);
             if (n < 1) throw new UserInputException("--crops must be at least 1.");
+            int refinementSteps = parse.GetValue(refine);
+            NeuralPhotoEdit.Networks.PhotoCodes.CheckSteps(refinementSteps);
             using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
             var dev = loaded.Device;
             EvaluationResult Evaluate() => ReconstructionEvaluation.Run(
-                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca));
+                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca), refinementSteps);
             // With --json, stdout carries the JSON line and nothing else.
             var result = parse.GetValue(json) ? Evaluate() : AnsiConsole.Status().Start("Evaluating…", _ => Evaluate());
             if (!parse.GetValue(json))
             {
-                AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops");
+                AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops (the encoder's code)");
+                if (result.RefinedPsnr is double refined)
+                    AnsiConsole.MarkupLineInterpolated($"from the code the editor starts from ({result.RefinementSteps} refinement steps): PSNR [green]{refined:F2} dB[/]");
                 if (result.Pca25Psnr is double p25) AnsiConsole.MarkupLineInterpolated($"PCA-25 baseline {p25:F2} dB, PCA-100 baseline {result.Pca100Psnr:F2} dB (fitted on {result.PcaFitCrops} training crops)");
                 AnsiConsole.MarkupLineInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): samples {result.SampleGrid:F2}, the photos themselves {result.PhotoGrid:F2}");
             }
@@ -54,9 +60,10 @@ static class EvalCommand
         var colourMatch = CommonOptions.ColourMatch();
         var overwrite = OutputGuard.OverwriteOption();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
+        var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, json, sheets, overwrite, colourMatch, device };
+            { model, data, count, seed, json, sheets, overwrite, colourMatch, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -69,7 +76,7 @@ static class EvalCommand
             var settings = new EditSettings { ColourMatch = parse.GetValue(colourMatch) };
             settings.Validate();
             var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
-                                            settings, parse.GetValue(sheets));
+                                            settings, parse.GetValue(sheets), parse.GetValue(refine));
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
             var table = new Table().AddColumns("method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far ↓");
             foreach (var (name, s) in new[] { ("neural edit", result.Neural), ("plain brush", result.PlainBrush), ("colour brush", result.ColourBrush) })

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace NeuralPhotoEdit.Training;
+namespace NeuralPhotoEdit.Optimisation;
 
 /// <summary>
 /// Adam (Kingma &amp; Ba 2015), the same operations in the same order as TorchSharp's
@@ -11,7 +11,8 @@ namespace NeuralPhotoEdit.Training;
 /// Why our own: TorchSharp's Adam turns each of those plain numbers into a native scalar that only a
 /// finalizer frees (see <see cref="Scalars"/>), and a training step under forced collections failed
 /// inside it ("Expected false to be true … toFloat" in <c>add_</c>). Here every scalar is held by a
-/// <c>using</c> until libtorch has read it.
+/// <c>using</c> until libtorch has read it. Training steps the networks' weights with it; the editor
+/// steps a photo's code (<see cref="Networks.PhotoCodes"/>).
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {
@@ -47,14 +48,20 @@ public sealed class AdamOptimizer : IDisposable
     }
 
     /// <summary>One update of every parameter that has a gradient.</summary>
-    public void Step()
+    public void Step() => Step(_parameters.Select(p => p.grad).ToArray());
+
+    /// <summary>One update with the given gradients (one per parameter, in order; null = leave it),
+    /// e.g. from <c>autograd.grad</c>, which leaves every other tensor's <c>.grad</c> alone.</summary>
+    public void Step(IReadOnlyList<Tensor?> gradients)
     {
+        if (gradients.Count != _parameters.Length)
+            throw new ArgumentException($"{gradients.Count} gradients for {_parameters.Length} parameters.", nameof(gradients));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using Scalar beta1 = _beta1, beta2 = _beta2, oneMinusBeta1 = 1 - _beta1, oneMinusBeta2 = 1 - _beta2, epsilon = Epsilon;
         for (int i = 0; i < _parameters.Length; i++)
         {
-            var gradient = _parameters[i].grad;
+            var gradient = gradients[i];
             if (gradient is null) continue;
             var state = States[i];
             state.Step++;

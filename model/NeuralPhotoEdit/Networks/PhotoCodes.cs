@@ -1,0 +1,69 @@
+using NeuralPhotoEdit.Optimisation;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Networks;
+
+/// <summary>
+/// The code Z₀ an edit starts from: the encoder's mean μ(E(X)), then a few Adam steps on the
+/// reconstruction error with the decoder fixed — Z₀ = argmin_Z mean (G(Z) − X)², started at μ(E(X)).
+/// <para>
+/// This departs from the paper, whose editor starts from μ(E(X)) itself. Why: the encoder is one
+/// forward pass fitted to its training photos, and on photos unlike them it lands well short of the
+/// best code the decoder has — measured on the out-of-source photos (README, "The model"), 20 steps
+/// raise the reconstruction PSNR by about 2 dB, more than on held-out photos of the training set.
+/// Starting from the encoder's guess keeps the code where the encoder put it when that guess is
+/// already good (encoder-initialised inversion, as in GAN-inversion work such as Zhu et al., ECCV
+/// 2016). The decoder's weights get no gradient (<c>autograd.grad</c> on the code only), so a model
+/// shared between threads is never written to.
+/// </para>
+/// Each photo's code follows the gradient of its own error only (the sum of per-photo means, and
+/// Adam is per entry), so a window's code never depends on which other windows share the batch.
+/// </summary>
+public static class PhotoCodes
+{
+    public const int DefaultRefinementSteps = 20, MaxRefinementSteps = 500;
+    /// <summary>Adam's step, in latent units: 0.1 gained the most by 20 steps of 0.05, 0.1 and 0.2
+    /// (out-of-source crops: +1.65, +1.83, +1.64 dB).</summary>
+    public const double LearningRate = 0.1;
+    const double Beta1 = 0.9, Beta2 = 0.999;
+
+    /// <summary>
+    /// Z₀ for each photo of <paramref name="photos"/> (N×3×S×S in [−1, 1]): μ(E(X)) refined by
+    /// <paramref name="refinementSteps"/> steps (0 = the encoder's mean, as in the paper). Puts the
+    /// network in eval mode. The result is detached, N×latent, owned by the caller's dispose scope; a
+    /// damaged model can make it non-finite, which the caller's check of G(Z₀) reports.
+    /// </summary>
+    public static Tensor Encode(IntrospectiveAdversarialNetwork network, Tensor photos, int refinementSteps = DefaultRefinementSteps,
+                                CancellationToken cancellation = default)
+    {
+        CheckSteps(refinementSteps);
+        network.eval();
+        Tensor mean;
+        using (no_grad()) mean = network.Encode(photos).Mean;
+        if (refinementSteps == 0) return mean;
+
+        using var code = new Parameter(mean.detach().clone().DetachFromDisposeScope(), requires_grad: true);
+        using var adam = new AdamOptimizer([code], LearningRate, Beta1, Beta2);
+        using (enable_grad())
+        {
+            for (int i = 0; i < refinementSteps; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                // Σ over photos of each photo's mean squared error: one backward pass, independent gradients.
+                var error = (network.Decode(code) - photos).Squared().mean([1, 2, 3]).sum();
+                adam.Step([autograd.grad([error], [code])[0]]);
+            }
+        }
+        return code.detach().clone();
+    }
+
+    /// <summary>Refuses a step count outside 0…<see cref="MaxRefinementSteps"/>.</summary>
+    public static void CheckSteps(int refinementSteps)
+    {
+        if (refinementSteps is < 0 or > MaxRefinementSteps)
+            throw new UserInputException($"Refinement steps must be between 0 and {MaxRefinementSteps} (got {refinementSteps}).");
+    }
+}
