@@ -12,7 +12,8 @@ namespace NeuralPhotoEdit.Tests;
 ///   1. the discriminator's loss with the reconstructions and samples detached → trunk and classifier;
 ///   2. the generator's and encoder's loss judged by a frozen copy of the discriminator → decoder,
 ///      encoder head, and the trunk through the encoding path only.
-/// The trunk's reference gradient is the sum of both (it is D's body and the encoder's).
+/// The trunk's reference gradient is the sum of both (it is D's body and the encoder's). Both batch
+/// layouts: reconstructions and samples through the decoder and trunk as one batch, or as two.
 /// </summary>
 public class GradientRoutingTests
 {
@@ -21,8 +22,10 @@ public class GradientRoutingTests
 
     public GradientRoutingTests() => TorchRuntime.EnsureInitialised();
 
-    [Fact]
-    public void EachNetworkGetsTheGradientOfItsOwnLossFromTheSingleBackwardPass()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EachNetworkGetsTheGradientOfItsOwnLossFromTheSingleBackwardPass(bool separateBatches)
     {
         manual_seed(5);
         var config = IanConfig.Tiny;
@@ -33,12 +36,12 @@ public class GradientRoutingTests
         judge.load_state_dict(network.state_dict());
         foreach (var p in judge.parameters()) p.requires_grad = false;
 
-        using var trainer = new IanTrainer(network, Weights);
+        using var trainer = new IanTrainer(network, Weights, separateBatches: separateBatches);
         using (var noise = new Generator(Seed)) trainer.ComputeGradients(images, noise, IanTrainer.AdversarialWarmupSteps);
         var single = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad?.detach().clone());
 
-        var discriminatorPass = DiscriminatorPass(network, images);
-        var generatorPass = GeneratorEncoderPass(network, judge, images);
+        var discriminatorPass = DiscriminatorPass(network, images, separateBatches);
+        var generatorPass = GeneratorEncoderPass(network, judge, images, separateBatches);
         int checkedGroups = 0;
         foreach (var (name, parameter) in network.named_parameters())
         {
@@ -65,7 +68,7 @@ public class GradientRoutingTests
     }
 
     /// <summary>D's loss; the encoder, the reparameterisation and the decoder run without gradient.</summary>
-    static Dictionary<string, Tensor> DiscriminatorPass(IntrospectiveAdversarialNetwork network, Tensor images)
+    static Dictionary<string, Tensor> DiscriminatorPass(IntrospectiveAdversarialNetwork network, Tensor images, bool separate)
     {
         using var noise = new Generator(Seed);
         var imageFeatures = network.Trunk.Features(images);
@@ -74,9 +77,9 @@ public class GradientRoutingTests
         using (no_grad())
         {
             var (mean, logSigma) = network.Encoder.forward(imageFeatures[^1]);
-            generated = Generate(network, mean, logSigma, noise);
+            generated = Generate(network, mean, logSigma, noise, separate);
         }
-        var fakeFeatures = network.Trunk.Features(generated)[^1];
+        var fakeFeatures = FakeFeatures(network, generated, separate)[^1];
         // Minibatch discrimination compares samples within a batch: each kind is judged on its own.
         var loss = Adversarial(realLogits, Label.Real)
             .Plus(Adversarial(network.DiscriminatorHead.forward(fakeFeatures[..Batch]), Label.Reconstructed))
@@ -86,13 +89,14 @@ public class GradientRoutingTests
     }
 
     /// <summary>G's and the encoder's loss, every term judged by the frozen copy of D.</summary>
-    static Dictionary<string, Tensor> GeneratorEncoderPass(IntrospectiveAdversarialNetwork network, IntrospectiveAdversarialNetwork judge, Tensor images)
+    static Dictionary<string, Tensor> GeneratorEncoderPass(IntrospectiveAdversarialNetwork network, IntrospectiveAdversarialNetwork judge, Tensor images,
+                                                           bool separate)
     {
         using var noise = new Generator(Seed);
         var imageFeatures = network.Trunk.Features(images);
         var (mean, logSigma) = network.Encoder.forward(imageFeatures[^1]);
-        var generated = Generate(network, mean, logSigma, noise);
-        var fakeFeatures = judge.Trunk.Features(generated);
+        var generated = Generate(network, mean, logSigma, noise, separate);
+        var fakeFeatures = FakeFeatures(judge, generated, separate);
         var reconstructionLogits = judge.DiscriminatorHead.forward(fakeFeatures[^1][..Batch]);
         var sampleLogits = judge.DiscriminatorHead.forward(fakeFeatures[^1][Batch..]);
         var loss = Adversarial(reconstructionLogits, Label.Real).Plus(Adversarial(sampleLogits, Label.Real)).Times(Weights.Adversarial)
@@ -103,12 +107,22 @@ public class GradientRoutingTests
         return Gradients(network, loss);
     }
 
-    /// <summary>Reconstructions of the photos then samples from the prior, drawing the noise in the trainer's order.</summary>
-    static Tensor Generate(IntrospectiveAdversarialNetwork network, Tensor mean, Tensor logSigma, Generator noise)
+    /// <summary>Reconstructions of the photos then samples from the prior, drawing the noise in the
+    /// trainer's order; decoded as one batch, or each kind on its own.</summary>
+    static Tensor Generate(IntrospectiveAdversarialNetwork network, Tensor mean, Tensor logSigma, Generator noise, bool separate)
     {
         var z = mean.Plus(logSigma.exp() * randn(mean.shape, generator: noise));
         var prior = randn([Batch, network.Config.LatentSize], generator: noise);
-        return network.Decode(cat([z, prior], 0));
+        return separate ? cat([network.Decode(z), network.Decode(prior)], 0) : network.Decode(cat([z, prior], 0));
+    }
+
+    /// <summary>The trunk's features of the generated images: one batch, or each kind on its own.</summary>
+    static Tensor[] FakeFeatures(IntrospectiveAdversarialNetwork network, Tensor generated, bool separate)
+    {
+        if (!separate) return network.Trunk.Features(generated).ToArray();
+        var reconstructions = network.Trunk.Features(generated[..Batch]);
+        var samples = network.Trunk.Features(generated[Batch..]);
+        return reconstructions.Zip(samples, (r, s) => cat([r, s], 0)).ToArray();
     }
 
     static Dictionary<string, Tensor> Gradients(IntrospectiveAdversarialNetwork network, Tensor loss)

@@ -64,6 +64,18 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ARunWithSeparateBatchesResumesWithSeparateBatches()
+    {
+        using var temp = TestSupport.TempDirectory();
+        new TrainingRun(Options(temp.Path, 2, every: 2) with { SeparateBatches = true }, _ => { }, _ => { }).Run();
+        var (trainer, _, _) = TrainingCheckpoint.Load(Path.Combine(temp.Path, TrainingRun.CheckpointFile), CPU);
+        using (trainer) Assert.True(trainer.SeparateBatches);
+        var messages = new List<string>();
+        new TrainingRun(Options(temp.Path, 3, resume: true), messages.Add, _ => { }).Run();   // the options say one batch
+        Assert.Contains(messages, m => m.Contains("reconstructions and samples in separate batches"));
+    }
+
+    [Fact]
     public void ANewRunNeverWritesOverAnotherRunsOutput()
     {
         using var temp = TestSupport.TempDirectory();

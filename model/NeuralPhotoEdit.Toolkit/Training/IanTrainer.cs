@@ -36,7 +36,9 @@ public sealed record StepLosses(
 ///
 /// Batch-norm running statistics of the trunk are only updated on real photos: at inference the
 /// trunk encodes real photos, so statistics mixed with generated batches would shift every code.
-/// Reconstructions and samples go through the decoder (and the trunk) as one batch.
+/// Reconstructions and samples go through the decoder (and the trunk) as one batch, so batch norm
+/// normalises both with statistics of the mixture; with <see cref="SeparateBatches"/> each kind goes
+/// through on its own, with its own statistics, as in the authors' code.
 ///
 /// Cost (see README, "Speed"): every network runs forward and backward once per step, except the
 /// trunk over the generated images, which runs backward twice (for D's weights, and for the
@@ -55,8 +57,10 @@ public sealed class IanTrainer : IDisposable
     readonly Tensor[] _generatorBanks;
     readonly NormBase[] _trunkNorms;
 
-    public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null, LearningRateSchedule? schedule = null)
+    public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null, LearningRateSchedule? schedule = null,
+                      bool separateBatches = false)
     {
+        SeparateBatches = separateBatches;
         Weights = weights ?? new ObjectiveWeights();
         if (Weights.Problem() is string problem) throw new ArgumentOutOfRangeException(nameof(weights), problem);
         Schedule = schedule ?? LearningRateSchedule.Constant;
@@ -79,6 +83,19 @@ public sealed class IanTrainer : IDisposable
     public LearningRateSchedule Schedule { get; }
     public AdamOptimizer DiscriminatorOptimizer { get; }
     public AdamOptimizer GeneratorOptimizer { get; }
+    /// <summary>Reconstructions and prior samples through the decoder and the trunk as two batches
+    /// (true, the authors' code) or one (false, what the shipped model was trained with).</summary>
+    public bool SeparateBatches { get; }
+
+    const string SeparateBatchesKey = "train_separate_batches";
+
+    public void WriteTo(IDictionary<string, string> metadata) => metadata[SeparateBatchesKey] = SeparateBatches ? "true" : "false";
+
+    /// <summary>Whether a checkpoint's run used separate batches (missing: no, as before it was an
+    /// option), or null when the stored value is neither.</summary>
+    public static bool? ReadSeparateBatches(IReadOnlyDictionary<string, string> metadata) =>
+        !metadata.TryGetValue(SeparateBatchesKey, out var value) ? false
+        : value == "true" ? true : value == "false" ? false : null;
 
     /// <summary>Runs step number <paramref name="step"/> (0-based) on a batch of photos in [−1, 1];
     /// <paramref name="noise"/> makes the step's random draws (reparameterisation ε and prior z) reproducible.</summary>
@@ -107,7 +124,9 @@ public sealed class IanTrainer : IDisposable
         var (mean, logSigma) = _network.Encoder.forward(imageFeatures[^1]);
         var z = mean.Plus(logSigma.exp() * randn(mean.shape, generator: noise, device: images.device));
         var prior = randn([n, config.LatentSize], generator: noise, device: images.device);
-        var generated = _network.Decode(cat([z, prior], 0));
+        var generated = SeparateBatches
+            ? cat([_network.Decode(z), _network.Decode(prior)], 0)
+            : _network.Decode(cat([z, prior], 0));
         var reconstruction = generated[..(int)n];
 
         // The trunk sees the generated images once, as a leaf: the discriminator's loss stops there,
@@ -115,7 +134,10 @@ public sealed class IanTrainer : IDisposable
         // Minibatch discrimination compares samples within a batch, so each kind gets its own.
         var generatedLeaf = generated.detach().requires_grad_(true);
         Tensor[] fakeFeatures;
-        using (RealStatisticsOnly()) fakeFeatures = _network.Trunk.Features(generatedLeaf);
+        using (RealStatisticsOnly())
+            fakeFeatures = SeparateBatches
+                ? _network.Trunk.Features(generatedLeaf[..(int)n]).Zip(_network.Trunk.Features(generatedLeaf[(int)n..]), (r, s) => cat([r, s], 0)).ToArray()
+                : _network.Trunk.Features(generatedLeaf);
         var reconstructionLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][..(int)n]);
         var sampleLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][(int)n..]);
 

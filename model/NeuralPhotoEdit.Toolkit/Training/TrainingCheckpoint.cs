@@ -29,6 +29,7 @@ public static class TrainingCheckpoint
         };
         trainer.Weights.WriteTo(metadata);
         trainer.Schedule.WriteTo(metadata);
+        trainer.WriteTo(metadata);
         var adamTensors = new List<(string, Tensor)>();
         foreach (var (key, optimizer) in Optimizers(trainer))
         {
@@ -58,7 +59,8 @@ public static class TrainingCheckpoint
             var weights = ObjectiveWeights.ReadFrom(header.Metadata) ?? throw Bad("has an objective weight that is not a number");
             if (weights.Problem() is not null) throw Bad($"has invalid objective weights ({weights})");
             var schedule = newSchedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
-            var trainer = new IanTrainer(network, weights, schedule);
+            bool separateBatches = IanTrainer.ReadSeparateBatches(header.Metadata) ?? throw Bad("has a damaged batch setting");
+            var trainer = new IanTrainer(network, weights, schedule, separateBatches);
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {

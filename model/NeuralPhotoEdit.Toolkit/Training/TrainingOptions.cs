@@ -23,6 +23,9 @@ public sealed record TrainingOptions
     public LearningRateSchedule? Schedule { get; init; }
     /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>
     public Augmentation? Augmentation { get; init; }
+    /// <summary>Reconstructions and prior samples as separate decoder/trunk batches (a new run only;
+    /// a resumed run keeps its own). See <see cref="IanTrainer.SeparateBatches"/>.</summary>
+    public bool SeparateBatches { get; init; }
     /// <summary>Folders of evaluation photos (e.g. held-out, out of source) scored at every checkpoint:
     /// the PSNR curve over steps, in evaluations.jsonl.</summary>
     public IReadOnlyList<string> EvaluationDirectories { get; init; } = [];

@@ -108,7 +108,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
-            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}).");
+            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}; " +
+                (trainer.SeparateBatches ? "reconstructions and samples in separate batches" : "reconstructions and samples in one batch") + ").");
             return (trainer, position, augmentation);
         }
         // A new run writes its model, metrics and grids here: never over another run's files.
@@ -123,7 +124,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         manual_seed(options.Seed);
         var network = new IntrospectiveAdversarialNetwork(config);
         network.to(device);
-        return (new IanTrainer(network, options.Weights, options.Schedule), new TrainingCheckpoint.Position(0, options.Seed, 0),
+        return (new IanTrainer(network, options.Weights, options.Schedule, options.SeparateBatches), new TrainingCheckpoint.Position(0, options.Seed, 0),
                 options.Augmentation ?? Augmentation.Light);
     }
 
@@ -142,6 +143,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             ["train_data"] = Path.GetFileName(Path.GetFullPath(options.DataDirectory).TrimEnd(Path.DirectorySeparatorChar)),
         };
         trainer.Weights.WriteTo(facts);
+        trainer.WriteTo(facts);
         augmentation.WriteTo(facts);
         TrainingCheckpoint.Save(CheckpointPath, trainer, position, facts);
         ModelFile.Save(ModelPath, trainer.Network, facts, options.HalfPrecisionModel);
