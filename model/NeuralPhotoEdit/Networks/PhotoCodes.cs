@@ -11,8 +11,9 @@ namespace NeuralPhotoEdit.Networks;
 /// <para>
 /// This departs from the paper, whose editor starts from μ(E(X)) itself. Why: the encoder is one
 /// forward pass fitted to its training photos, and on photos unlike them it lands well short of the
-/// best code the decoder has — measured on the out-of-source photos (README, "The model"), 20 steps
-/// raise the reconstruction PSNR by about 2 dB, more than on held-out photos of the training set.
+/// best code the decoder has. Measured with <c>npe eval</c> (1 000 crops, seed 0), 20 steps raise the
+/// reconstruction PSNR by 1.1 dB on held-out photos and 1.3 dB out of source with the shipped model,
+/// by 1.5 and 2.1 dB with the resize-decoder model in training (step 11 250).
 /// Starting from the encoder's guess keeps the code where the encoder put it when that guess is
 /// already good (encoder-initialised inversion, as in GAN-inversion work such as Zhu et al., ECCV
 /// 2016). The decoder's weights get no gradient (<c>autograd.grad</c> on the code only), so a model
@@ -25,7 +26,7 @@ public static class PhotoCodes
 {
     public const int DefaultRefinementSteps = 20, MaxRefinementSteps = 500;
     /// <summary>Adam's step, in latent units: 0.1 gained the most by 20 steps of 0.05, 0.1 and 0.2
-    /// (out-of-source crops: +1.65, +1.83, +1.64 dB).</summary>
+    /// (200 out-of-source crops, the resize-decoder model at step 10 500: +1.65, +1.83, +1.64 dB).</summary>
     public const double LearningRate = 0.1;
     const double Beta1 = 0.9, Beta2 = 0.999;
 
