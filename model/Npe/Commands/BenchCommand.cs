@@ -63,14 +63,16 @@ static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 10 };
         var device = CommonOptions.Device();
         var from = new Option<string?>("--from") { Description = "Start from this model file's weights (and config) instead of a fresh network." };
+        var separate = new Option<bool>("--separate-batches") { Description = "Reconstructions and prior samples as separate batches (as npe train --separate-batches)." };
         var command = new Command("train", "Time one training step of the full IAN objective (prints train_step_ms).")
-            { config, batch, steps, warmup, device, from };
+            { config, batch, steps, warmup, device, from, separate };
         command.SetAction(parse =>
         {
             TorchRuntime.PrepareForTraining();
             var result = AnsiConsole.Status().Start("Timing training steps…", _ =>
                 TrainingBenchmark.Run(IanConfig.FromNameOrFile(parse.GetValue(config)!), parse.GetValue(batch),
-                    parse.GetValue(steps), parse.GetValue(warmup), Devices.Resolve(parse.GetValue(device)!), parse.GetValue(from)));
+                    parse.GetValue(steps), parse.GetValue(warmup), Devices.Resolve(parse.GetValue(device)!), parse.GetValue(from),
+                    parse.GetValue(separate)));
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
         return command;
