@@ -75,6 +75,28 @@ public class TrainingTests
         Assert.Contains(messages, m => m.Contains("reconstructions and samples in separate batches"));
     }
 
+    /// <summary>A new α on resume is a fine-tuning phase: it ramps in from the resume step (not from
+    /// step 0, which would switch it on at full weight at once), and the run keeps it when resumed again.</summary>
+    [Fact]
+    public void AnAdversarialWeightGivenOnResumeRampsInFromTheResumeStep()
+    {
+        using var temp = TestSupport.TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, TrainingRun.CheckpointFile);
+        new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();   // α = 0
+        new TrainingRun(Options(temp.Path, 3, resume: true) with { ResumeAdversarialWeight = 0.5 }, _ => { }, _ => { }).Run();
+        var (trainer, _, _) = TrainingCheckpoint.Load(checkpoint, CPU);
+        using (trainer)
+        {
+            Assert.Equal(new ObjectiveWeights(ObjectiveWeights.DefaultKl, 0.5, AdversarialFrom: 2), trainer.Weights);
+            Assert.Equal(0, trainer.Weights.AdversarialAt(1, IanTrainer.AdversarialWarmupSteps));
+            Assert.Equal(0.5 / IanTrainer.AdversarialWarmupSteps, trainer.Weights.AdversarialAt(2, IanTrainer.AdversarialWarmupSteps), 12);
+            Assert.Equal(0.5, trainer.Weights.AdversarialAt(2 + IanTrainer.AdversarialWarmupSteps, IanTrainer.AdversarialWarmupSteps));
+        }
+        var messages = new List<string>();
+        new TrainingRun(Options(temp.Path, 4, resume: true) with { ResumeAdversarialWeight = 0.5 }, messages.Add, _ => { }).Run();
+        Assert.Contains(messages, m => m.Contains("adversarial weight 0.5 from step 2"));
+    }
+
     [Fact]
     public void ANewRunNeverWritesOverAnotherRunsOutput()
     {

@@ -29,7 +29,8 @@ public sealed record StepLosses(
 /// reconstruction terms, falling).
 ///
 /// The generator's adversarial terms are ramped in linearly over the first
-/// <see cref="AdversarialWarmupSteps"/> steps. Why: from a random start the discriminator wins at
+/// <see cref="AdversarialWarmupSteps"/> steps (of the run, or of a fine-tuning phase that adds them;
+/// <see cref="ObjectiveWeights.AdversarialFrom"/>). Why: from a random start the discriminator wins at
 /// once and its gradient swamps the reconstruction terms — measured on real photos, the pixel loss
 /// stays flat at ~0.45 with the adversarial terms on from step 0, and falls (0.48 → 0.33 in 40
 /// steps) without them. Once G reconstructs, the adversarial terms sharpen it.
@@ -113,7 +114,7 @@ public sealed class IanTrainer : IDisposable
     /// class summary for which loss reaches which parameter) and returns the losses.</summary>
     internal StepLosses ComputeGradients(Tensor images, Generator noise, long step)
     {
-        double adversarialWeight = Weights.Adversarial * Math.Min(1.0, (step + 1) / (double)AdversarialWarmupSteps);
+        double adversarialWeight = Weights.AdversarialAt(step, AdversarialWarmupSteps);
         using var scope = NewDisposeScope();
         _network.train();
         long n = images.shape[0];

@@ -44,9 +44,12 @@ public static class TrainingCheckpoint
         ModelFile.Save(path, trainer.Network, metadata, halfPrecision: false, extraTensors: adamTensors);
     }
 
-    /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.</summary>
+    /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.
+    /// <paramref name="newSchedule"/> replaces the run's learning-rate schedule; <paramref name="newAdversarialWeight"/>,
+    /// when it differs from the run's α, starts a fine-tuning phase: that α, ramped in from this step on.</summary>
     public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device,
-                                                                                                        LearningRateSchedule? newSchedule = null)
+                                                                                                        LearningRateSchedule? newSchedule = null,
+                                                                                                        double? newAdversarialWeight = null)
     {
         var header = SafeTensorsHeader.Read(path);
         ModelFileException Bad(string problem) => new(path, problem);
@@ -58,6 +61,12 @@ public static class TrainingCheckpoint
             // Checked here so a damaged checkpoint is reported as one, naming the file.
             var weights = ObjectiveWeights.ReadFrom(header.Metadata) ?? throw Bad("has an objective weight that is not a number");
             if (weights.Problem() is not null) throw Bad($"has invalid objective weights ({weights})");
+            var position = new Position(
+                long.Parse(Required(header, "train_step"), CultureInfo.InvariantCulture),
+                int.Parse(Required(header, "train_seed"), CultureInfo.InvariantCulture),
+                double.Parse(Required(header, "train_seconds"), CultureInfo.InvariantCulture));
+            if (newAdversarialWeight is double alpha && alpha != weights.Adversarial)
+                weights = weights with { Adversarial = alpha, AdversarialFrom = position.Step };
             var schedule = newSchedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
             bool separateBatches = IanTrainer.ReadSeparateBatches(header.Metadata) ?? throw Bad("has a damaged batch setting");
             var trainer = new IanTrainer(network, weights, schedule, separateBatches);
@@ -78,10 +87,6 @@ public static class TrainingCheckpoint
                     state.Step = long.Parse(Required(header, $"{AdamPrefix}{key}.{i}.step"), CultureInfo.InvariantCulture);
                 }
             }
-            var position = new Position(
-                long.Parse(Required(header, "train_step"), CultureInfo.InvariantCulture),
-                int.Parse(Required(header, "train_seed"), CultureInfo.InvariantCulture),
-                double.Parse(Required(header, "train_seconds"), CultureInfo.InvariantCulture));
             return (trainer, position, header.Metadata);
         }
     }

@@ -19,6 +19,9 @@ public sealed record TrainingOptions
     public int? ImageSize { get; init; }
     /// <summary>KL and adversarial weights (a new run only; a resumed run keeps its own).</summary>
     public ObjectiveWeights Weights { get; init; } = new();
+    /// <summary>On a resumed run, a new adversarial weight α: a fine-tuning phase that ramps it in from the
+    /// resume step (<see cref="ObjectiveWeights.AdversarialFrom"/>). Null, or the run's own α, keeps the run's.</summary>
+    public double? ResumeAdversarialWeight { get; init; }
     /// <summary>When to halve the learning rate; null keeps a resumed run's own schedule (a new run: constant).</summary>
     public LearningRateSchedule? Schedule { get; init; }
     /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>

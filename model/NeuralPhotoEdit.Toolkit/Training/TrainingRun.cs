@@ -40,6 +40,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         if (options.Batch < 2) throw new UserInputException("The batch must hold at least 2 photos (minibatch discrimination compares them).");
         if (options.Steps < 1) throw new UserInputException("Training needs at least 1 step.");
         if (options.Weights.Problem() is string problem) throw new UserInputException(problem);
+        if (options.ResumeAdversarialWeight is double alpha && new ObjectiveWeights(Adversarial: alpha).Problem() is string alphaProblem)
+            throw new UserInputException(alphaProblem);
         if (options.Schedule?.Problem() is string scheduleProblem) throw new UserInputException(scheduleProblem);
         var device = Devices.Resolve(options.Device);
         NativeHeap.KeepMemoryBetweenSteps();
@@ -105,7 +107,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         {
             if (!options.Resume)
                 throw new UserInputException($"'{options.OutputDirectory}' already holds a training run: resume it, or train into another folder.");
-            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule);
+            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule, options.ResumeAdversarialWeight);
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
             log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}; " +

@@ -7,7 +7,7 @@ namespace NeuralPhotoEdit.ModelFiles;
 /// </summary>
 public static class DefaultModel
 {
-    public const string FileName = "ian-cpu-landscapes.safetensors";
+    public const string FileName = "ian-cpu-resize-landscapes.safetensors";
 
     public static string Path
     {

@@ -17,7 +17,7 @@ static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
         var every = new Option<int>("--checkpoint-every") { Description = "Write checkpoint, model and grids every K steps.", DefaultValueFactory = _ => 250 };
         var klWeight = new Option<double>("--kl-weight") { Description = "Weight β of the KL term (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultKl };
-        var adversarialWeight = new Option<double>("--adversarial-weight") { Description = "Weight α of the generator's adversarial terms (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultAdversarial };
+        var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = $"Weight α of the generator's adversarial terms (the paper: 1; see README). Default for a new run: {ObjectiveWeights.DefaultAdversarial}. With --resume, a new α starts a fine-tuning phase: it ramps in over {IanTrainer.AdversarialWarmupSteps} steps from the resume step." };
         var halveAt = new Option<string?>("--lr-halve-at") { Description = "Steps at which to halve the learning rate, e.g. 8000,11000 (default: constant; a resumed run keeps its own unless this is given)." };
         var augment = new Option<string?>("--augment") { Description = "Colour augmentation of the patches: light (±5 % jitter) or strong (hues rotated, saturation 0.5–1.5×). Default: light; a resumed run keeps its own unless this is given." };
         augment.AcceptOnlyFromAmong(Augmentation.Light.Name, Augmentation.Strong.Name);
@@ -39,7 +39,8 @@ static class TrainCommand
                 DataDirectory = parse.GetValue(data)!, OutputDirectory = parse.GetValue(output)!,
                 Config = parse.GetValue(config)!, ImageSize = parse.GetValue(size), Batch = parse.GetValue(batch),
                 Steps = parse.GetValue(steps), Resume = parse.GetValue(resume), CheckpointEvery = Math.Max(1, parse.GetValue(every)),
-                HalfPrecisionModel = parse.GetValue(half), Weights = new ObjectiveWeights(parse.GetValue(klWeight), parse.GetValue(adversarialWeight)), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
+                HalfPrecisionModel = parse.GetValue(half), Weights = new ObjectiveWeights(parse.GetValue(klWeight), parse.GetValue(adversarialWeight) ?? ObjectiveWeights.DefaultAdversarial),
+                ResumeAdversarialWeight = parse.GetValue(resume) ? parse.GetValue(adversarialWeight) : null, Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
                 Schedule = schedule,
                 Augmentation = parse.GetValue(augment) is string name ? Augmentation.FromName(name) : null,
                 EvaluationDirectories = parse.GetValue(evaluate) ?? [],
