@@ -75,7 +75,7 @@ static class OneDnnGuard
 
     static readonly (long In, long Out, long Kernel, long Stride, long Padding, long Side)[] TransposedShapes =
     [
-        (96, 48, 4, 2, 1, 4),   // the shipped decoder's first upsampling (wrong on Zen 5 with oneDNN)
+        (96, 48, 4, 2, 1, 4),   // the transposed decoder's first upsampling (wrong on Zen 5 with oneDNN)
         (48, 24, 4, 2, 1, 8),
         (24, 8, 4, 2, 1, 16),
         (8, 4, 4, 2, 1, 32),
@@ -123,6 +123,9 @@ static class OneDnnGuard
     static readonly (long Batch, long In, long Out, long Kernel, long Stride, long Padding, long Side)[] Shapes =
     [
         (1, 24, 8, 3, 1, 1, 32),     // a decoder layer at 32 px (wrong under AVX-512 on Zen 5)
+        (1, 96, 48, 3, 1, 1, 8),     // the resize decoder's upsampling convolutions at batch 1 (the default model's)
+        (1, 48, 24, 3, 1, 1, 16),
+        (1, 8, 4, 3, 1, 1, 64),
         (16, 24, 24, 5, 1, 2, 16),   // an MDC block's combined kernel (NaN under AVX-512 on Zen 5)
         (4, 6, 2, 9, 1, 4, 64),      // an RGB-Beta layer
         (16, 32, 64, 4, 2, 1, 32),   // a trunk layer, both gradients

@@ -43,6 +43,33 @@ public class TrainingTests
         using var model = ModelFile.Load(Path.Combine(temp.Path, TrainingRun.ModelFileName));
         var evaluated = Evaluation.ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 60, 0, model.Device);
         Assert.Equal(evaluated.Psnr, curve[1].Psnr, 0.02);
+
+        // …and drawn: the chart's one line rises (SVG's y grows downward).
+        var chart = System.Xml.Linq.XDocument.Load(Path.Combine(temp.Path, TrainingRun.EvaluationChartFile));
+        var line = Assert.Single(chart.Descendants(), e => e.Name.LocalName == "polyline");
+        var y = line.Attribute("points")!.Value.Split(' ').Select(p => double.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, y.Count);
+        Assert.True(y[1] < y[0], $"the chart's line goes from y {y[0]} to {y[1]}");
+    }
+
+    [Fact]
+    public void TheEvaluationChartDrawsOneLinePerFolderThroughEveryCheckpoint()
+    {
+        var rows = new[]
+        {
+            new EvaluationChart.Row(250, new Dictionary<string, double> { ["data/heldout"] = 24.0, ["data/<other>"] = 21.0 }),
+            new EvaluationChart.Row(500, new Dictionary<string, double> { ["data/heldout"] = 25.0, ["data/<other>"] = 21.5 }),
+            new EvaluationChart.Row(750, new Dictionary<string, double> { ["data/heldout"] = 26.5, ["data/<other>"] = 21.2 }),
+        };
+        var chart = System.Xml.Linq.XDocument.Parse(EvaluationChart.Svg(rows)!);   // well-formed, names escaped
+        var lines = chart.Descendants().Where(e => e.Name.LocalName == "polyline").ToList();
+        Assert.Equal(2, lines.Count);
+        var heldOut = lines[0].Attribute("points")!.Value.Split(' ').Select(p => p.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.Equal(3, heldOut.Count);
+        Assert.True(heldOut[0][0] < heldOut[1][0] && heldOut[1][0] < heldOut[2][0], "steps run left to right");
+        Assert.True(heldOut[0][1] > heldOut[1][1] && heldOut[1][1] > heldOut[2][1], "a rising PSNR rises on the chart");
+        Assert.Contains(chart.Descendants(), e => e.Name.LocalName == "text" && e.Value == "<other> (21.20)");
+        Assert.Null(EvaluationChart.Svg(rows[..1]));
     }
 
     [Fact]

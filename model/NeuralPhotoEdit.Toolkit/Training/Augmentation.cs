@@ -19,7 +19,7 @@ public sealed record Augmentation(string Name, double Brightness, double Contras
 {
     const string Key = "train_augmentation";
 
-    /// <summary>What <c>ian-cpu-landscapes</c> was trained with: a ±5 % jitter.</summary>
+    /// <summary>What the previous default model, <c>ian-cpu-landscapes</c>, was trained with: a ±5 % jitter.</summary>
     public static Augmentation Light { get; } = new("light", 0.05, 0.05, 0.05, 0, 0);
     /// <summary>Half the patches hue-rotated, saturation 0.5×–1.5×, 1 in 20 grey.</summary>
     public static Augmentation Strong { get; } = new("strong", 0.1, 0.2, 0.5, 0.5, 0.05);

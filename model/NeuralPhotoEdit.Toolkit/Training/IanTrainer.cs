@@ -85,7 +85,7 @@ public sealed class IanTrainer : IDisposable
     public AdamOptimizer DiscriminatorOptimizer { get; }
     public AdamOptimizer GeneratorOptimizer { get; }
     /// <summary>Reconstructions and prior samples through the decoder and the trunk as two batches
-    /// (true, the authors' code) or one (false, what the shipped model was trained with).</summary>
+    /// (true, the authors' code) or one (false, what the default model was trained with).</summary>
     public bool SeparateBatches { get; }
 
     const string SeparateBatchesKey = "train_separate_batches";

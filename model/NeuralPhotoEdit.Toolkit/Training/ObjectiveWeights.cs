@@ -4,7 +4,7 @@ namespace NeuralPhotoEdit.Training;
 
 /// <summary>
 /// The two objective weights training lets you choose (the others are the paper's constants in
-/// <see cref="IanObjective"/>). The defaults are what the shipped model was trained with; the paper
+/// <see cref="IanObjective"/>). The defaults are what the default model was trained with; the paper
 /// uses 1 for both. Why they differ, measured on our photos (README, "The model"):
 ///   • KL: both terms are means, so at weight 1 one nat of information in the code costs 1/100 per
 ///     photo while 3·pixel (a mean over 12,288 values) pays back far less, and the optimum is a nearly

@@ -26,12 +26,15 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
     public const string ModelFileName = "model.safetensors";
     public const string MetricsFile = "metrics.jsonl";
     public const string EvaluationsFile = "evaluations.jsonl";
+    /// <summary>The evaluations as a chart (<see cref="EvaluationChart"/>), redrawn at every checkpoint.</summary>
+    public const string EvaluationChartFile = "evaluations.svg";
     const int GridSamples = 64, GridPairs = 16;
 
     public string CheckpointPath => Path.Combine(options.OutputDirectory, CheckpointFile);
     public string ModelPath => Path.Combine(options.OutputDirectory, ModelFileName);
     string MetricsPath => Path.Combine(options.OutputDirectory, MetricsFile);
     string EvaluationsPath => Path.Combine(options.OutputDirectory, EvaluationsFile);
+    string EvaluationChartPath => Path.Combine(options.OutputDirectory, EvaluationChartFile);
 
     /// <summary>Runs until <see cref="TrainingOptions.Steps"/> or cancellation (which checkpoints first).
     /// Returns the losses of every step run in this call.</summary>
@@ -64,6 +67,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
         TruncateLog(MetricsPath, position.Step);
         TruncateLog(EvaluationsPath, position.Step);
+        EvaluationChart.Write(EvaluationsPath, EvaluationChartPath);
 
         var losses = new List<StepLosses>();
         var clock = Stopwatch.StartNew();
@@ -115,7 +119,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             return (trainer, position, augmentation);
         }
         // A new run writes its model, metrics and grids here: never over another run's files.
-        string? existing = new[] { ModelFileName, MetricsFile, EvaluationsFile, "samples", "reconstructions" }
+        string? existing = new[] { ModelFileName, MetricsFile, EvaluationsFile, EvaluationChartFile, "samples", "reconstructions" }
             .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
         if (existing is not null)
             throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: train into another folder, or move those files away.");
@@ -154,6 +158,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         {
             var scores = evaluation.Score(trainer.Network);
             File.AppendAllText(EvaluationsPath, CheckpointEvaluation.ToJsonLine(position.Step, scores) + "\n");
+            EvaluationChart.Write(EvaluationsPath, EvaluationChartPath);
             log($"Step {position.Step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".");
         }
     }

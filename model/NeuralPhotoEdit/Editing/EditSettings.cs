@@ -33,9 +33,10 @@ public enum MaskMode
 /// moves the code Z by η along the direction that best reduces the stroke error (the normalised
 /// gradient). For scale, a typical code drawn from the prior has length √100 = 10, so 20 steps of the
 /// default 0.5 can move a code by at most one such length. Range 0–2; 0 changes nothing. The default
-/// is calibrated on the shipped model: with the bundled demo strokes it moves the colour under the
-/// strokes 70 % of the way to the stroke colour (0.25: 20 %, 1: 77 %, 2: 78 %; EditingTests checks
-/// ≥ 50 % and that a larger η moves further).</para>
+/// was calibrated on the previous default model, where with the bundled demo strokes it moved the
+/// colour under the strokes 70 % of the way to the stroke colour (0.25: 20 %, 1: 77 %, 2: 78 %); the
+/// default model moves it 93 % (0.25: 47 %, 1 and 2: 97 %, as far as it goes). EditingTests checks
+/// ≥ 50 % and that a larger η moves further until there is no further to go.</para>
 /// </summary>
 public sealed record EditSettings
 {

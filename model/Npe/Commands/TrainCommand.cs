@@ -22,7 +22,7 @@ static class TrainCommand
         var augment = new Option<string?>("--augment") { Description = "Colour augmentation of the patches: light (±5 % jitter) or strong (hues rotated, saturation 0.5–1.5×). Default: light; a resumed run keeps its own unless this is given." };
         augment.AcceptOnlyFromAmong(Augmentation.Light.Name, Augmentation.Strong.Name);
         var evaluate = new Option<string[]>("--eval-data") { Description = "Folder of evaluation photos (repeatable, e.g. data/photos/heldout and data/out-of-source): reconstruction PSNR on 1 000 fixed crops of each at every checkpoint, in evaluations.jsonl." };
-        var separate = new Option<bool>("--separate-batches") { Description = "Decode reconstructions and prior samples as separate batches, each with its own batch-norm statistics, as the authors' code does (default: one batch, as the shipped model). New runs only." };
+        var separate = new Option<bool>("--separate-batches") { Description = "Decode reconstructions and prior samples as separate batches, each with its own batch-norm statistics, as the authors' code does (default: one batch, as the default model was trained). New runs only." };
         var half = new Option<bool>("--fp16") { Description = "Store the exported model in float16 (half the size)." };
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
