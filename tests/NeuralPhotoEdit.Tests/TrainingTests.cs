@@ -124,41 +124,6 @@ public class TrainingTests
         Assert.Contains(messages, m => m.Contains("adversarial weight 0.5 from step 2"));
     }
 
-    /// <summary>The encoder phase changes the trunk and the encoder head only: the decoder (weights and
-    /// batch-norm statistics) and the discriminator's head stay bit for bit, the phase's first step is
-    /// stored, and a run in it stays in it when resumed without asking.</summary>
-    [Fact]
-    public void TheEncoderPhaseTrainsOnlyTheEncoderAndIsKeptOnResume()
-    {
-        using var temp = TestSupport.TempDirectory();
-        string checkpoint = Path.Combine(temp.Path, TrainingRun.CheckpointFile);
-        Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 2) with { ResumeEncoderOnly = true }, _ => { }, _ => { }).Run());
-        new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();
-        var before = Tensors(checkpoint);
-        new TrainingRun(Options(temp.Path, 4, resume: true, every: 2) with { ResumeEncoderOnly = true }, _ => { }, _ => { }).Run();
-        var after = Tensors(checkpoint);
-
-        foreach (var (name, value) in before.Where(t => !t.Key.StartsWith("adam.")))
-        {
-            bool same = value.eq(after[name]).all().item<bool>();
-            bool encoder = name.StartsWith("trunk.") || name.StartsWith("encoder.");
-            if (!encoder) Assert.True(same, $"{name} changed in the encoder phase");
-            else if (name.EndsWith(".weight") && !name.Contains("norm")) Assert.False(same, $"{name} did not train in the encoder phase");
-        }
-        var (trainer, _, _) = TrainingCheckpoint.Load(checkpoint, CPU);
-        using (trainer) Assert.Equal(2, trainer.EncoderOnlyFrom);
-        var messages = new List<string>();
-        new TrainingRun(Options(temp.Path, 5, resume: true), messages.Add, _ => { }).Run();
-        Assert.Contains(messages, m => m.Contains("only the encoder trains from step 2"));
-    }
-
-    static Dictionary<string, Tensor> Tensors(string path)
-    {
-        var header = SafeTensorsHeader.Read(path);
-        using var stream = SafeTensorsHeader.OpenForReading(path);
-        return header.Tensors.ToDictionary(t => t.Key, t => SafeTensorsFile.ReadTensor(header, stream, t.Value));
-    }
-
     [Fact]
     public void ANewRunNeverWritesOverAnotherRunsOutput()
     {

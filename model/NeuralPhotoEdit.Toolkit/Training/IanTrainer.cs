@@ -54,18 +54,14 @@ public sealed class IanTrainer : IDisposable
     readonly IntrospectiveAdversarialNetwork _network;
     /// <summary>D's parameters, then G's and the encoder head's: one backward pass serves them all.</summary>
     readonly Parameter[] _parameters;
-    /// <summary>The encoder's parameters: the trunk (its body) and the encoder head.</summary>
-    readonly Parameter[] _encoderParameters;
     readonly Tensor[] _discriminatorBanks;
     readonly Tensor[] _generatorBanks;
     readonly NormBase[] _trunkNorms;
 
     public IanTrainer(IntrospectiveAdversarialNetwork network, ObjectiveWeights? weights = null, LearningRateSchedule? schedule = null,
-                      bool separateBatches = false, long? encoderOnlyFrom = null)
+                      bool separateBatches = false)
     {
         SeparateBatches = separateBatches;
-        if (encoderOnlyFrom < 0) throw new ArgumentOutOfRangeException(nameof(encoderOnlyFrom), "The encoder phase's first step must be ≥ 0.");
-        EncoderOnlyFrom = encoderOnlyFrom;
         Weights = weights ?? new ObjectiveWeights();
         if (Weights.Problem() is string problem) throw new ArgumentOutOfRangeException(nameof(weights), problem);
         Schedule = schedule ?? LearningRateSchedule.Constant;
@@ -74,7 +70,6 @@ public sealed class IanTrainer : IDisposable
         var discriminatorParameters = network.DiscriminatorParameters().ToArray();
         var generatorParameters = network.GeneratorEncoderParameters().ToArray();
         _parameters = discriminatorParameters.Concat(generatorParameters).ToArray();
-        _encoderParameters = network.Trunk.parameters().Concat(network.Encoder.parameters()).ToArray();
         DiscriminatorOptimizer = new AdamOptimizer(discriminatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
         GeneratorOptimizer = new AdamOptimizer(generatorParameters, LearningRateSchedule.Initial, Beta1, Beta2);
         _discriminatorBanks = FilterBanks(network.Trunk).Concat(FilterBanks(network.DiscriminatorHead)).ToArray();
@@ -92,24 +87,10 @@ public sealed class IanTrainer : IDisposable
     /// <summary>Reconstructions and prior samples through the decoder and the trunk as two batches
     /// (true, the authors' code) or one (false, what the default model was trained with).</summary>
     public bool SeparateBatches { get; }
-    /// <summary>The step from which only the encoder trains (see <see cref="ComputeEncoderGradients"/>),
-    /// or null for the whole IAN throughout.</summary>
-    public long? EncoderOnlyFrom { get; }
 
-    const string SeparateBatchesKey = "train_separate_batches", EncoderOnlyFromKey = "train_encoder_only_from";
+    const string SeparateBatchesKey = "train_separate_batches";
 
-    public void WriteTo(IDictionary<string, string> metadata)
-    {
-        metadata[SeparateBatchesKey] = SeparateBatches ? "true" : "false";
-        if (EncoderOnlyFrom is long from) metadata[EncoderOnlyFromKey] = from.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The step a checkpoint's encoder phase began (missing: none), or false when the stored
-    /// value is not a step.</summary>
-    public static (bool Valid, long? From) ReadEncoderOnlyFrom(IReadOnlyDictionary<string, string> metadata) =>
-        !metadata.TryGetValue(EncoderOnlyFromKey, out var value) ? (true, null)
-        : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var from) ? (true, from)
-        : (false, null);
+    public void WriteTo(IDictionary<string, string> metadata) => metadata[SeparateBatchesKey] = SeparateBatches ? "true" : "false";
 
     /// <summary>Whether a checkpoint's run used separate batches (missing: no, as before it was an
     /// option), or null when the stored value is neither.</summary>
@@ -133,7 +114,6 @@ public sealed class IanTrainer : IDisposable
     /// class summary for which loss reaches which parameter) and returns the losses.</summary>
     internal StepLosses ComputeGradients(Tensor images, Generator noise, long step)
     {
-        if (step >= EncoderOnlyFrom) return ComputeEncoderGradients(images, noise);
         double adversarialWeight = Weights.AdversarialAt(step, AdversarialWarmupSteps);
         using var scope = NewDisposeScope();
         _network.train();
@@ -191,38 +171,6 @@ public sealed class IanTrainer : IDisposable
             discriminatorLoss.item<float>(), generatorLoss.item<float>(), pixel.item<float>(), feature.item<float>(),
             kl.item<float>(), advReconstruction.item<float>(), advSample.item<float>(),
             orthogonalD.item<float>(), orthogonalG.item<float>());
-    }
-
-    /// <summary>
-    /// A step of the encoder phase: the trunk and the encoder head learn 3·pixel + β·KL of
-    /// reconstructions through the decoder as the editor runs it — fixed, in inference mode (running
-    /// batch-norm statistics) — and nothing else changes. Not in the paper, which trains the encoder
-    /// with the rest throughout. Why: the encoder chases a decoder that moves until the last step, and
-    /// falls short of the codes the decoder can take (the model card: refining the code with the
-    /// decoder fixed gains 1.2–1.6 dB). The feature term is left out because it compares the trunk's own
-    /// features, which this phase changes; the discriminator's head is not trained, so after this
-    /// phase the adversarial parts no longer match the trunk.
-    /// </summary>
-    StepLosses ComputeEncoderGradients(Tensor images, Generator noise)
-    {
-        using var scope = NewDisposeScope();
-        _network.train();
-        _network.Decoder.eval();
-        try
-        {
-            var (mean, logSigma) = _network.Encode(images);
-            var z = mean.Plus(logSigma.exp() * randn(mean.shape, generator: noise, device: images.device));
-            var pixel = Pixel(_network.Decode(z), images);
-            var kl = Kl(mean, logSigma);
-            var loss = pixel.Times(PixelWeight).Plus(kl.Times(Weights.Kl));
-            foreach (var parameter in _parameters) parameter.grad = null;
-            SetGradients(_encoderParameters, loss);
-            return new StepLosses(0, loss.item<float>(), pixel.item<float>(), 0, kl.item<float>(), 0, 0, 0, 0);
-        }
-        finally
-        {
-            _network.Decoder.train();
-        }
     }
 
     /// <summary>Sets each parameter's gradient to ∂loss/∂parameter, computing nothing else.</summary>

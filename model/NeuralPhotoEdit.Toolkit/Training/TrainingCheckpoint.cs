@@ -46,12 +46,10 @@ public static class TrainingCheckpoint
 
     /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.
     /// <paramref name="newSchedule"/> replaces the run's learning-rate schedule; <paramref name="newAdversarialWeight"/>,
-    /// when it differs from the run's α, starts a fine-tuning phase: that α, ramped in from this step on.
-    /// <paramref name="startEncoderOnly"/> starts the encoder phase here unless the run is already in it.</summary>
+    /// when it differs from the run's α, starts a fine-tuning phase: that α, ramped in from this step on.</summary>
     public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device,
                                                                                                         LearningRateSchedule? newSchedule = null,
-                                                                                                        double? newAdversarialWeight = null,
-                                                                                                        bool startEncoderOnly = false)
+                                                                                                        double? newAdversarialWeight = null)
     {
         var header = SafeTensorsHeader.Read(path);
         ModelFileException Bad(string problem) => new(path, problem);
@@ -71,10 +69,7 @@ public static class TrainingCheckpoint
                 weights = weights with { Adversarial = alpha, AdversarialFrom = position.Step };
             var schedule = newSchedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
             bool separateBatches = IanTrainer.ReadSeparateBatches(header.Metadata) ?? throw Bad("has a damaged batch setting");
-            var (encoderPhaseValid, encoderOnlyFrom) = IanTrainer.ReadEncoderOnlyFrom(header.Metadata);
-            if (!encoderPhaseValid) throw Bad("has a damaged encoder-phase step");
-            if (startEncoderOnly) encoderOnlyFrom ??= position.Step;
-            var trainer = new IanTrainer(network, weights, schedule, separateBatches, encoderOnlyFrom);
+            var trainer = new IanTrainer(network, weights, schedule, separateBatches);
             using var _ = no_grad();
             foreach (var (key, optimizer) in Optimizers(trainer))
             {

@@ -22,9 +22,6 @@ public sealed record TrainingOptions
     /// <summary>On a resumed run, a new adversarial weight α: a fine-tuning phase that ramps it in from the
     /// resume step (<see cref="ObjectiveWeights.AdversarialFrom"/>). Null, or the run's own α, keeps the run's.</summary>
     public double? ResumeAdversarialWeight { get; init; }
-    /// <summary>On a resumed run, train only the encoder from the resume step on, the decoder fixed
-    /// (<see cref="IanTrainer.EncoderOnlyFrom"/>); a run already in that phase stays in it.</summary>
-    public bool ResumeEncoderOnly { get; init; }
     /// <summary>When to halve the learning rate; null keeps a resumed run's own schedule (a new run: constant).</summary>
     public LearningRateSchedule? Schedule { get; init; }
     /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>

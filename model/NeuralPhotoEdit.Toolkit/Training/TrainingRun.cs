@@ -111,12 +111,11 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         {
             if (!options.Resume)
                 throw new UserInputException($"'{options.OutputDirectory}' already holds a training run: resume it, or train into another folder.");
-            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule, options.ResumeAdversarialWeight, options.ResumeEncoderOnly);
+            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule, options.ResumeAdversarialWeight);
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
             log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}; " +
-                (trainer.SeparateBatches ? "reconstructions and samples in separate batches" : "reconstructions and samples in one batch") +
-                (trainer.EncoderOnlyFrom is long from ? $"; only the encoder trains from step {from}, the decoder fixed" : "") + ").");
+                (trainer.SeparateBatches ? "reconstructions and samples in separate batches" : "reconstructions and samples in one batch") + ").");
             return (trainer, position, augmentation);
         }
         // A new run writes its model, metrics and grids here: never over another run's files.
@@ -124,8 +123,6 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
         if (existing is not null)
             throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: train into another folder, or move those files away.");
-        if (options.ResumeEncoderOnly)
-            throw new UserInputException($"Training only the encoder continues a trained run, and '{options.OutputDirectory}' holds no checkpoint.");
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
         var config = IanConfig.FromNameOrFile(options.Config);
         if (options.ImageSize is int size) config = config.WithImageSize(size);

@@ -19,7 +19,6 @@ static class TrainCommand
         var klWeight = new Option<double>("--kl-weight") { Description = "Weight β of the KL term (the paper: 1; see README). New runs only.", DefaultValueFactory = _ => ObjectiveWeights.DefaultKl };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = $"Weight α of the generator's adversarial terms (the paper: 1; see README). Default for a new run: {ObjectiveWeights.DefaultAdversarial}. With --resume, a new α starts a fine-tuning phase: it ramps in over {IanTrainer.AdversarialWarmupSteps} steps from the resume step." };
         var halveAt = new Option<string?>("--lr-halve-at") { Description = "Steps at which to halve the learning rate, e.g. 8000,11000 (default: constant; a resumed run keeps its own unless this is given)." };
-        var encoderOnly = new Option<bool>("--encoder-only") { Description = "With --resume: from the resume step on, train only the encoder (the trunk and encoder head) on the pixel and KL terms through the fixed decoder in inference mode — a fine-tuning phase, stored, so resuming keeps it." };
         var augment = new Option<string?>("--augment") { Description = "Colour augmentation of the patches: light (±5 % jitter) or strong (hues rotated, saturation 0.5–1.5×). Default: light; a resumed run keeps its own unless this is given." };
         augment.AcceptOnlyFromAmong(Augmentation.Light.Name, Augmentation.Strong.Name);
         var evaluate = new Option<string[]>("--eval-data") { Description = "Folder of evaluation photos (repeatable, e.g. data/photos/heldout and data/out-of-source): reconstruction PSNR on 1 000 fixed crops of each at every checkpoint, in evaluations.jsonl." };
@@ -29,7 +28,7 @@ static class TrainCommand
         var seed = CommonOptions.Seed();
 
         var command = new Command("train", "Train an Introspective Adversarial Network on a folder of photos.")
-            { data, config, size, batch, steps, output, resume, every, klWeight, adversarialWeight, halveAt, augment, separate, encoderOnly, evaluate, half, device, seed };
+            { data, config, size, batch, steps, output, resume, every, klWeight, adversarialWeight, halveAt, augment, separate, evaluate, half, device, seed };
         command.SetAction((parse, cancellation) =>
         {
             var schedule = parse.GetValue(halveAt) is string text
@@ -41,8 +40,7 @@ static class TrainCommand
                 Config = parse.GetValue(config)!, ImageSize = parse.GetValue(size), Batch = parse.GetValue(batch),
                 Steps = parse.GetValue(steps), Resume = parse.GetValue(resume), CheckpointEvery = Math.Max(1, parse.GetValue(every)),
                 HalfPrecisionModel = parse.GetValue(half), Weights = new ObjectiveWeights(parse.GetValue(klWeight), parse.GetValue(adversarialWeight) ?? ObjectiveWeights.DefaultAdversarial),
-                ResumeAdversarialWeight = parse.GetValue(resume) ? parse.GetValue(adversarialWeight) : null,
-                ResumeEncoderOnly = parse.GetValue(encoderOnly), Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
+                ResumeAdversarialWeight = parse.GetValue(resume) ? parse.GetValue(adversarialWeight) : null, Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
                 Schedule = schedule,
                 Augmentation = parse.GetValue(augment) is string name ? Augmentation.FromName(name) : null,
                 EvaluationDirectories = parse.GetValue(evaluate) ?? [],
