@@ -36,7 +36,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 _copy(Path.Combine(sourceFolder, relative), destination);
             }
-            File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(files.Append(ManifestName)));
+            var keptModels = CarryOver(target, staging, files);
+            File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(files.Concat(keptModels).Append(ManifestName)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -59,6 +60,37 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
         DeleteIfExists(previous);
         log($"{(upgrading ? "Upgraded" : "Installed")} Neural Photo Edit in {target} ({files.Count} files). Restart Paint.NET to use it: Effects ▸ Photo ▸ Neural Photo Edit.");
         return target;
+    }
+
+    /// <summary>
+    /// What an upgrade keeps from the installation it replaces, copied into <paramref name="staging"/>:
+    /// files the user added (not in the old manifest; they stay out of the new one, so uninstalling
+    /// leaves them as it always does), and model files an earlier version installed that this one
+    /// doesn't ship, so a model someone edited with stays in the dialog's list. Returns the latter,
+    /// which the new manifest lists. Everything else of the old version goes.
+    /// </summary>
+    List<string> CarryOver(string target, string staging, IReadOnlyCollection<string> newFiles)
+    {
+        var keptModels = new List<string>();
+        if (!Directory.Exists(target)) return keptModels;
+        string oldManifest = Path.Combine(target, ManifestName);
+        var installed = File.Exists(oldManifest)
+            ? (JsonSerializer.Deserialize<string[]>(File.ReadAllText(oldManifest)) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : [];
+        var shipped = newFiles.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var relative in Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal))
+        {
+            if (shipped.Contains(relative) || relative.Equals(ManifestName, StringComparison.OrdinalIgnoreCase)) continue;
+            bool ours = installed.Contains(relative);
+            bool model = relative.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+            if (ours && !model) continue;
+            string destination = Path.Combine(staging, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            _copy(Path.Combine(target, relative), destination);
+            if (ours) keptModels.Add(relative);
+            log($"Kept {relative} from the installation this replaces ({(ours ? "a model an earlier version shipped" : "a file you added")}).");
+        }
+        return keptModels;
     }
 
     public void Uninstall(string effectsFolder)

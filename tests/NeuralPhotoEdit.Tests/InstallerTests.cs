@@ -71,6 +71,33 @@ public class InstallerTests : IDisposable
         Assert.False(Directory.Exists(target));
     }
 
+    /// <summary>An upgrade loses nothing the user had: files they added stay (and stay theirs: uninstalling
+    /// leaves them), and a model an earlier version shipped stays choosable (and is ours: uninstalling
+    /// removes it); the old version's other files go.</summary>
+    [Fact]
+    public void AnUpgradeKeepsTheUsersFilesAndTheModelsAnEarlierVersionShipped()
+    {
+        string effects = _temp.File("Effects");
+        string v1 = MakePackage("1");
+        File.WriteAllText(Path.Combine(v1, "only-in-1.dll"), "old");
+        string target = Installer().Install(v1, effects);
+        File.WriteAllText(Path.Combine(target, "models", "mine.safetensors"), "my model");
+        File.WriteAllText(Path.Combine(target, "user-notes.txt"), "mine");
+
+        string v2 = MakePackage("2");
+        File.Move(Path.Combine(v2, "models", "default.safetensors"), Path.Combine(v2, "models", "new-default.safetensors"));
+        Installer().Install(v2, effects);
+        Assert.Equal("model 1", File.ReadAllText(Path.Combine(target, "models", "default.safetensors")));
+        Assert.Equal("model 2", File.ReadAllText(Path.Combine(target, "models", "new-default.safetensors")));
+        Assert.Equal("my model", File.ReadAllText(Path.Combine(target, "models", "mine.safetensors")));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(target, "user-notes.txt")));
+        Assert.False(File.Exists(Path.Combine(target, "only-in-1.dll")));
+
+        Installer().Uninstall(effects);
+        Assert.Equal(["mine.safetensors"], Directory.GetFiles(Path.Combine(target, "models")).Select(Path.GetFileName));
+        Assert.Equal(["user-notes.txt"], Directory.GetFiles(target).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void ACopyThatFailsMidwayLeavesThePreviousInstallWorking()
     {
