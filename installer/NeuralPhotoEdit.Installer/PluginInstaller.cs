@@ -73,10 +73,7 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
     {
         var keptModels = new List<string>();
         if (!Directory.Exists(target)) return keptModels;
-        string oldManifest = Path.Combine(target, ManifestName);
-        var installed = File.Exists(oldManifest)
-            ? (JsonSerializer.Deserialize<string[]>(File.ReadAllText(oldManifest)) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase)
-            : [];
+        var installed = (ReadManifest(target) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var shipped = newFiles.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var relative in Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal))
         {
@@ -97,9 +94,7 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
     {
         RefuseWhileRunning();
         string target = Path.Combine(effectsFolder, FolderName);
-        string manifest = Path.Combine(target, ManifestName);
-        if (!File.Exists(manifest)) throw new InstallerException($"Neural Photo Edit is not installed in {effectsFolder} (no {ManifestName}).");
-        var files = JsonSerializer.Deserialize<string[]>(File.ReadAllText(manifest)) ?? [];
+        var files = ReadManifest(target) ?? throw new InstallerException($"Neural Photo Edit is not installed in {effectsFolder} (no {ManifestName}).");
         foreach (var relative in files)
         {
             string path = Path.GetFullPath(Path.Combine(target, relative));
@@ -111,6 +106,13 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
             if (!Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
         if (!Directory.EnumerateFileSystemEntries(target).Any()) Directory.Delete(target);
         log($"Removed Neural Photo Edit from {target}." + (Directory.Exists(target) ? " Files you added there were left in place." : ""));
+    }
+
+    /// <summary>The files an installation in <paramref name="folder"/> put there, or null when it has no manifest.</summary>
+    static string[]? ReadManifest(string folder)
+    {
+        string manifest = Path.Combine(folder, ManifestName);
+        return File.Exists(manifest) ? JsonSerializer.Deserialize<string[]>(File.ReadAllText(manifest)) ?? [] : null;
     }
 
     void RefuseWhileRunning()
