@@ -1,4 +1,5 @@
 using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
 using NeuralPhotoEdit.Training;
 using static TorchSharp.torch;
 
@@ -122,6 +123,50 @@ public class TrainingTests
         var messages = new List<string>();
         new TrainingRun(Options(temp.Path, 4, resume: true) with { ResumeAdversarialWeight = 0.5 }, messages.Add, _ => { }).Run();
         Assert.Contains(messages, m => m.Contains("adversarial weight 0.5 from step 2"));
+    }
+
+    /// <summary>A new β on resume applies from the resume step and stays with the run; α is untouched.</summary>
+    [Fact]
+    public void AKlWeightGivenOnResumeReplacesTheRunsOwn()
+    {
+        using var temp = TestSupport.TempDirectory();
+        new TrainingRun(Options(temp.Path, 2, every: 2), _ => { }, _ => { }).Run();
+        new TrainingRun(Options(temp.Path, 3, resume: true) with { ResumeKlWeight = 0.003 }, _ => { }, _ => { }).Run();
+        var messages = new List<string>();
+        new TrainingRun(Options(temp.Path, 4, resume: true), messages.Add, _ => { }).Run();
+        Assert.Contains(messages, m => m.Contains("KL weight 0.003, adversarial weight 0;"));
+        Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 5, resume: true) with { ResumeKlWeight = -1 }, _ => { }, _ => { }).Run());
+    }
+
+    /// <summary>A resize decoder resumed with the other resize keeps every weight and trains on with the
+    /// new resize, which its checkpoint then records; a transposed decoder cannot switch.</summary>
+    [Fact]
+    public void AResizeDecoderCanBeResumedWithBilinearResizing()
+    {
+        using var temp = TestSupport.TempDirectory();
+        string config = Path.Combine(temp.Path, "tiny-resize.json");
+        File.WriteAllText(config, (IanConfig.Tiny with { Upsampling = IanConfig.ResizeUpsampling, GeneratorKernel = 3 }).ToJson());
+        string run = Path.Combine(temp.Path, "run"), checkpoint = Path.Combine(run, TrainingRun.CheckpointFile);
+        new TrainingRun(Options(run, 2, every: 2) with { Config = config }, _ => { }, _ => { }).Run();
+        float[] before;
+        var (nearest, _, _) = TrainingCheckpoint.Load(checkpoint, CPU);
+        using (nearest) before = nearest.Network.Decoder.parameters().First().data<float>().ToArray();
+
+        var (switched, _, _) = TrainingCheckpoint.Load(checkpoint, CPU, new TrainingCheckpoint.Changes(Upsampling: IanConfig.BilinearUpsampling));
+        using (switched)
+        {
+            Assert.Equal(IanConfig.BilinearUpsampling, switched.Network.Config.Upsampling);
+            Assert.Equal(before, switched.Network.Decoder.parameters().First().data<float>().ToArray());
+        }
+        new TrainingRun(Options(run, 3, resume: true) with { ResumeUpsampling = IanConfig.BilinearUpsampling }, _ => { }, _ => { }).Run();
+        var (resumed, _, _) = TrainingCheckpoint.Load(checkpoint, CPU);
+        using (resumed) Assert.Equal(IanConfig.BilinearUpsampling, resumed.Network.Config.Upsampling);
+
+        string transposed = Path.Combine(temp.Path, "transposed");
+        new TrainingRun(Options(transposed, 2, every: 2), _ => { }, _ => { }).Run();
+        var error = Assert.Throws<UserInputException>(() =>
+            new TrainingRun(Options(transposed, 3, resume: true) with { ResumeUpsampling = IanConfig.BilinearUpsampling }, _ => { }, _ => { }).Run());
+        Assert.Contains("this run's decoder is 'transposed'", error.Message);
     }
 
     [Fact]

@@ -44,16 +44,27 @@ public static class TrainingCheckpoint
         ModelFile.Save(path, trainer.Network, metadata, halfPrecision: false, extraTensors: adamTensors);
     }
 
-    /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file.
-    /// <paramref name="newSchedule"/> replaces the run's learning-rate schedule; <paramref name="newAdversarialWeight"/>,
-    /// when it differs from the run's α, starts a fine-tuning phase: that α, ramped in from this step on.</summary>
+    /// <summary>What a resumed run changes about itself; null keeps the run's own.</summary>
+    /// <param name="Schedule">replaces the run's learning-rate schedule.</param>
+    /// <param name="AdversarialWeight">when it differs from the run's α, starts a fine-tuning phase: that α,
+    /// ramped in from the resume step on.</param>
+    /// <param name="KlWeight">replaces the run's β from the resume step on.</param>
+    /// <param name="Upsampling">switches a resize-convolution decoder to the other resize
+    /// (<see cref="IanConfig.WithResize"/>): nearest-neighbour or bilinear.</param>
+    public sealed record Changes(LearningRateSchedule? Schedule = null, double? AdversarialWeight = null, double? KlWeight = null,
+                                 string? Upsampling = null);
+
+    /// <summary>Rebuilds the network and trainer from a checkpoint, validated like any model file, with
+    /// <paramref name="changes"/> applied.</summary>
     public static (IanTrainer Trainer, Position Position, IReadOnlyDictionary<string, string> Metadata) Load(string path, Device device,
-                                                                                                        LearningRateSchedule? newSchedule = null,
-                                                                                                        double? newAdversarialWeight = null)
+                                                                                                        Changes? changes = null)
     {
+        changes ??= new Changes();
         var header = SafeTensorsHeader.Read(path);
         ModelFileException Bad(string problem) => new(path, problem);
-        var network = ModelFile.BuildFromHeader(header, AdamPrefix);
+        var network = ModelFile.BuildFromHeader(header, AdamPrefix, config => changes.Upsampling is not string upsampling ? config
+            : config.WithResize(upsampling) ?? throw new UserInputException(
+                $"Only a resize-convolution decoder can switch its resize, to '{IanConfig.ResizeUpsampling}' or '{IanConfig.BilinearUpsampling}'; this run's decoder is '{config.Upsampling}'."));
         using (var stream = SafeTensorsHeader.OpenForReading(path))
         {
             ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);
@@ -65,9 +76,10 @@ public static class TrainingCheckpoint
                 long.Parse(Required(header, "train_step"), CultureInfo.InvariantCulture),
                 int.Parse(Required(header, "train_seed"), CultureInfo.InvariantCulture),
                 double.Parse(Required(header, "train_seconds"), CultureInfo.InvariantCulture));
-            if (newAdversarialWeight is double alpha && alpha != weights.Adversarial)
+            if (changes.AdversarialWeight is double alpha && alpha != weights.Adversarial)
                 weights = weights with { Adversarial = alpha, AdversarialFrom = position.Step };
-            var schedule = newSchedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
+            if (changes.KlWeight is double beta) weights = weights with { Kl = beta };
+            var schedule = changes.Schedule ?? LearningRateSchedule.ReadFrom(header.Metadata) ?? throw Bad("has a damaged learning-rate schedule");
             bool separateBatches = IanTrainer.ReadSeparateBatches(header.Metadata) ?? throw Bad("has a damaged batch setting");
             var trainer = new IanTrainer(network, weights, schedule, separateBatches);
             using var _ = no_grad();

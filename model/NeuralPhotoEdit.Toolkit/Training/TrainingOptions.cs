@@ -17,11 +17,16 @@ public sealed record TrainingOptions
     public bool HalfPrecisionModel { get; init; }
     /// <summary>Overrides the config's image size (must be a power of two).</summary>
     public int? ImageSize { get; init; }
-    /// <summary>KL and adversarial weights (a new run only; a resumed run keeps its own).</summary>
+    /// <summary>KL and adversarial weights (a new run only; a resumed run keeps its own unless given the Resume… weights below).</summary>
     public ObjectiveWeights Weights { get; init; } = new();
     /// <summary>On a resumed run, a new adversarial weight α: a fine-tuning phase that ramps it in from the
     /// resume step (<see cref="ObjectiveWeights.AdversarialFrom"/>). Null, or the run's own α, keeps the run's.</summary>
     public double? ResumeAdversarialWeight { get; init; }
+    /// <summary>On a resumed run, a new KL weight β from the resume step on; null keeps the run's.</summary>
+    public double? ResumeKlWeight { get; init; }
+    /// <summary>On a resumed run with a resize-convolution decoder, the other resize ("resize" or
+    /// "bilinear"; same weights); null keeps the run's.</summary>
+    public string? ResumeUpsampling { get; init; }
     /// <summary>When to halve the learning rate; null keeps a resumed run's own schedule (a new run: constant).</summary>
     public LearningRateSchedule? Schedule { get; init; }
     /// <summary>Colour augmentation of the training patches; null keeps a resumed run's own (a new run: light).</summary>

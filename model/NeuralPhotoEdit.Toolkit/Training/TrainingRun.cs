@@ -45,6 +45,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         if (options.Weights.Problem() is string problem) throw new UserInputException(problem);
         if (options.ResumeAdversarialWeight is double alpha && new ObjectiveWeights(Adversarial: alpha).Problem() is string alphaProblem)
             throw new UserInputException(alphaProblem);
+        if (options.ResumeKlWeight is double beta && new ObjectiveWeights(Kl: beta).Problem() is string betaProblem)
+            throw new UserInputException(betaProblem);
         if (options.Schedule?.Problem() is string scheduleProblem) throw new UserInputException(scheduleProblem);
         var device = Devices.Resolve(options.Device);
         NativeHeap.KeepMemoryBetweenSteps();
@@ -111,7 +113,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         {
             if (!options.Resume)
                 throw new UserInputException($"'{options.OutputDirectory}' already holds a training run: resume it, or train into another folder.");
-            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device, options.Schedule, options.ResumeAdversarialWeight);
+            var (trainer, position, metadata) = TrainingCheckpoint.Load(CheckpointPath, device,
+                new TrainingCheckpoint.Changes(options.Schedule, options.ResumeAdversarialWeight, options.ResumeKlWeight, options.ResumeUpsampling));
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
             log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}; " +

@@ -64,8 +64,10 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Checks the metadata and builds the (untrained) network the file's config describes.</summary>
-    public static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header, string? ignorePrefix = null)
+    /// <summary>Checks the metadata and builds the (untrained) network the file's config describes, or
+    /// <paramref name="adjust"/>'s change of it (which must keep every tensor's shape).</summary>
+    public static IntrospectiveAdversarialNetwork BuildFromHeader(SafeTensorsHeader header, string? ignorePrefix = null,
+                                                                  Func<IanConfig, IanConfig>? adjust = null)
     {
         ModelFileException Bad(string problem) => new(header.Path, problem);
         if (!header.Metadata.TryGetValue("format", out var format) || format != Format)
@@ -78,7 +80,7 @@ public static class ModelFile
         try { config = IanConfig.FromJson(configJson); }
         catch (InvalidDataException e) { throw Bad($"has an unusable config: {e.Message}"); }
         CheckSize(header, config, ignorePrefix);
-        return new IntrospectiveAdversarialNetwork(config);
+        return new IntrospectiveAdversarialNetwork(adjust is null ? config : adjust(config));
     }
 
     /// <summary>Refuses, before anything is allocated, a config too large to load or one far larger

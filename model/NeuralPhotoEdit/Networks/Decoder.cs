@@ -6,7 +6,7 @@ namespace NeuralPhotoEdit.Networks;
 
 /// <summary>
 /// The decoder G(z): dense to C×4×4 + BN + ReLU, then ×2 upsamplings with BN + ReLU (stride-2
-/// transposed convolutions, or nearest-neighbour resize + 3×3 convolution: see
+/// transposed convolutions, or a nearest-neighbour or bilinear resize + 3×3 convolution: see
 /// <see cref="IanConfig.Upsampling"/>), each followed by an MDC residual block where the config asks
 /// for one, a last upsampling to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
 /// </summary>
@@ -34,8 +34,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, IPreparesInference
         {
             bool last = i == widths.Length;
             long outChannels = last ? config.OutputFeatures : widths[i];
-            upsamplers.Add(config.Upsampling == IanConfig.ResizeUpsampling
-                ? new ResizeConvolution(widths[i - 1], outChannels, k)
+            upsamplers.Add(config.ResizesThenConvolves
+                ? new ResizeConvolution(widths[i - 1], outChannels, k, bilinear: config.Upsampling == IanConfig.BilinearUpsampling)
                 : new TransposedConvolution(widths[i - 1], outChannels, k, padding, outputPadding));
             upsampleNorms.Add(BatchNormalization.ForImages(outChannels));
             if (!last)
@@ -104,17 +104,19 @@ public sealed class TanhOutput : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor h) => torch.tanh(conv.forward(h));
 }
 
-/// <summary>×2 nearest-neighbour upsampling followed by a k×k "same" convolution without bias.
-/// Every output pixel sees the same number of kernel taps, so no checkerboard can arise.</summary>
+/// <summary>×2 nearest-neighbour (or bilinear) upsampling followed by a k×k "same" convolution without
+/// bias. Every output pixel sees the same number of kernel taps, so no checkerboard can arise.</summary>
 public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInference
 {
     readonly Conv2d conv;
     readonly long _padding;
+    readonly InterpolationMode _mode;
     /// <summary>Inference weights: the kernel with the following normalisation folded in, and its bias.</summary>
     Tensor? _inferenceWeight, _inferenceBias;
 
-    public ResizeConvolution(long inChannels, long outChannels, int kernel) : base(nameof(ResizeConvolution))
+    public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false) : base(nameof(ResizeConvolution))
     {
+        _mode = bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest;
         if (kernel % 2 == 0) throw new InvalidDataException($"Invalid model config: a resize convolution needs an odd kernel (got {kernel}).");
         conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);
         _padding = kernel / 2;
@@ -125,7 +127,7 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInfe
     public override Tensor forward(Tensor x)
     {
         bool prepared = _inferenceWeight is not null && !training;
-        var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest);
+        var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: _mode, align_corners: _mode == InterpolationMode.Bilinear ? false : null);
         return FastConv2d.Apply(resized, prepared ? _inferenceWeight! : conv.weight!, _padding, bias: prepared ? _inferenceBias : null);
     }
 

@@ -33,10 +33,14 @@ public sealed record IanConfig
     /// written before this option existed): stride-2 transposed convolutions of GeneratorKernel.
     /// "resize": nearest-neighbour ×2 then a 3×3 convolution (Odena, Dumoulin &amp; Olah 2016), which
     /// cannot produce the transposed convolution's checkerboard — uneven kernel overlap is what
-    /// paints a 2-pixel grid into flat skies.
+    /// paints a 2-pixel grid into flat skies. "bilinear": the same with a bilinear ×2, whose output
+    /// varies smoothly between input pixels, so the narrow convolutions after it need not smooth away
+    /// nearest-neighbour blocks (which left a soft plaid in flat areas).
     /// </summary>
     public string Upsampling { get; init; } = TransposedUpsampling;
-    public const string TransposedUpsampling = "transposed", ResizeUpsampling = "resize";
+    public const string TransposedUpsampling = "transposed", ResizeUpsampling = "resize", BilinearUpsampling = "bilinear";
+    /// <summary>True when each upsampling is a resize then a convolution ("resize" or "bilinear").</summary>
+    [JsonIgnore] public bool ResizesThenConvolves => Upsampling is ResizeUpsampling or BilinearUpsampling;
     /// <summary>MDC scales of the residual block after each upsampling (index i = after the i-th
     /// transposed convolution); an empty list means no block at that resolution.</summary>
     public int[][] GeneratorMdcScales { get; init; } = [[0, 2], [0, 2, 3], [0, 2, 3]];
@@ -89,10 +93,19 @@ public sealed record IanConfig
     /// <summary>ian-cpu with the resize-convolution decoder (no checkerboard) and 3×3 generator kernels.</summary>
     public static IanConfig CpuResize => Cpu with { Name = "ian-cpu-resize", Upsampling = ResizeUpsampling, GeneratorKernel = 3 };
 
+    /// <summary>ian-cpu-resize with bilinear instead of nearest-neighbour resizing (the same weights).</summary>
+    public static IanConfig CpuBilinear => CpuResize with { Name = "ian-cpu-bilinear", Upsampling = BilinearUpsampling };
+
+    /// <summary>This config with the other resize of a resize-convolution decoder: every weight keeps its
+    /// shape, so a trained model can be fine-tuned with it. Null when that is not such a change.</summary>
+    public IanConfig? WithResize(string upsampling) =>
+        ResizesThenConvolves && upsampling is ResizeUpsampling or BilinearUpsampling ? this with { Upsampling = upsampling } : null;
+
     public static IReadOnlyDictionary<string, IanConfig> Named { get; } = new Dictionary<string, IanConfig>
     {
         ["ian-cpu"] = Cpu,
         ["ian-cpu-resize"] = CpuResize,
+        ["ian-cpu-bilinear"] = CpuBilinear,
         ["ian-paper"] = Paper,
         ["ian-tiny"] = Tiny,
     };
@@ -156,11 +169,11 @@ public sealed record IanConfig
         Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length), "MDC scales must be distinct, from 0 to 16");
         Require(RgbBetaScales is not null && RgbBetaScales.All(v => v is >= 1 and <= 16), "RGB-Beta scales must be from 1 to 16");
         Require(TrunkKernel is >= 2 and <= 7 && GeneratorKernel is >= 2 and <= 7, "kernels must be from 2 to 7");
-        Require(Upsampling != ResizeUpsampling || GeneratorKernel % 2 == 1, "a resize decoder needs an odd generator kernel");
+        Require(!ResizesThenConvolves || GeneratorKernel % 2 == 1, "a resize decoder needs an odd generator kernel");
         Require(EncoderHidden is >= 1 and <= 8192, "encoder hidden width must be from 1 to 8192");
         Require(MinibatchKernels is >= 0 and <= 2048 && MinibatchKernelDims is >= 1 and <= 64, "minibatch discrimination size out of range");
         Require(DiscriminatorClasses is 2 or 3, "discriminator classes must be 2 or 3");
-        Require(Upsampling is TransposedUpsampling or ResizeUpsampling, $"upsampling must be '{TransposedUpsampling}' or '{ResizeUpsampling}'");
+        Require(Upsampling is TransposedUpsampling || ResizesThenConvolves, $"upsampling must be '{TransposedUpsampling}', '{ResizeUpsampling}' or '{BilinearUpsampling}'");
         Require(OutputFeatures is >= 1 and <= 1024, "output features must be from 1 to 1024");
     }
 

@@ -72,7 +72,7 @@ public static class NetworkSize
             bool last = i == widths.Length;
             long inChannels = widths[i - 1], outChannels = last ? config.OutputFeatures : widths[i];
             // A transposed convolution's multiply-adds are per input pixel; a resize convolution's per output pixel.
-            long pixels = config.Upsampling == IanConfig.ResizeUpsampling ? 4 * side * side : side * side;
+            long pixels = config.ResizesThenConvolves ? 4 * side * side : side * side;
             flops += 2 * inChannels * outChannels * k * k * pixels;
             side *= 2;
             if (!last && config.GeneratorMdcScales[i - 1] is { Length: > 0 } scales)
