@@ -12,6 +12,7 @@ public static class NpeApp
         DataCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),
+        FitCodesCommand.Create(),
         ReconstructCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),

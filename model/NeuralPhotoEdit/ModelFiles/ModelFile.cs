@@ -18,7 +18,7 @@ public static class ModelFile
 
     public static void Save(string path, IntrospectiveAdversarialNetwork network,
                             IReadOnlyDictionary<string, string>? facts = null, bool halfPrecision = false,
-                            IEnumerable<(string Name, Tensor Tensor)>? extraTensors = null)
+                            IEnumerable<(string Name, Tensor Tensor)>? extraTensors = null, CodeDistribution? codes = null)
     {
         var metadata = new Dictionary<string, string>(facts ?? new Dictionary<string, string>())
         {
@@ -28,7 +28,9 @@ public static class ModelFile
         };
         var tensors = network.state_dict().Select(kv => (kv.Key, kv.Value));
         if (extraTensors is not null) tensors = tensors.Concat(extraTensors);
-        SafeTensorsFile.Write(path, metadata, tensors, halfPrecision);
+        var codeTensors = codes?.ToTensors().ToArray() ?? [];
+        SafeTensorsFile.Write(path, metadata, tensors.Concat(codeTensors), halfPrecision);
+        foreach (var (_, tensor) in codeTensors) tensor.Dispose();
     }
 
     /// <summary>
@@ -51,11 +53,15 @@ public static class ModelFile
         var network = BuildFromHeader(header);
         try
         {
+            CodeDistribution? codes;
             using (var stream = SafeTensorsHeader.OpenForReading(path))
+            {
                 LoadWeights(network, header, stream, ignorePrefix: null);
+                codes = ReadCodeDistribution(header, stream, network.Config.LatentSize);
+            }
             network.to(device);
             network.PrepareForInference();
-            return new LoadedModel(path, network, header.Metadata, device);
+            return new LoadedModel(path, network, header.Metadata, device, codes);
         }
         catch
         {
@@ -114,7 +120,7 @@ public static class ModelFile
         foreach (var name in header.Tensors.Keys)
         {
             if (ignorePrefix is not null && name.StartsWith(ignorePrefix, StringComparison.Ordinal)) continue;
-            if (!expected.ContainsKey(name))
+            if (!expected.ContainsKey(name) && !CodeDistribution.IsTensorName(name))
                 throw Bad(name.StartsWith(CheckpointTensorPrefix, StringComparison.Ordinal)
                     ? "is a training checkpoint, not a model; use the model.safetensors written beside it"
                     : $"has tensor {SafeTensorsHeader.Quote(name)}, which the config's network does not have");
@@ -141,10 +147,40 @@ public static class ModelFile
             target.copy_(stored);
         }
     }
+
+    /// <summary>The file's code distribution (<see cref="CodeDistribution"/>), validated, or null when it
+    /// has none; half of one, a wrong shape or a value that makes no distribution is a damaged file.</summary>
+    static CodeDistribution? ReadCodeDistribution(SafeTensorsHeader header, Stream stream, int latentSize)
+    {
+        ModelFileException Bad(string problem) => new(header.Path, problem);
+        bool hasMean = header.Tensors.TryGetValue(CodeDistribution.MeanTensor, out var meanEntry);
+        bool hasScale = header.Tensors.TryGetValue(CodeDistribution.ScaleTensor, out var scaleEntry);
+        foreach (var name in header.Tensors.Keys.Where(CodeDistribution.IsTensorName))
+            if (name is not (CodeDistribution.MeanTensor or CodeDistribution.ScaleTensor))
+                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)}, which no code distribution has");
+        if (!hasMean && !hasScale) return null;
+        if (!hasMean || !hasScale) throw Bad("has half of a code distribution (its mean and its scale come together)");
+        if (!meanEntry!.Shape.SequenceEqual([(long)latentSize]) || !scaleEntry!.Shape.SequenceEqual([(long)latentSize, latentSize]))
+            throw Bad($"has a code distribution of the wrong shape for its {latentSize}-value codes");
+        if (meanEntry.DType is not ("F64" or "F32") || scaleEntry.DType is not ("F64" or "F32"))
+            throw Bad("has a code distribution that is not stored as float32 or float64");
+        double[] Read(SafeTensorEntry entry)
+        {
+            using var stored = SafeTensorsFile.ReadTensor(header, stream, entry);
+            using var asDouble = stored.to(ScalarType.Float64);
+            return asDouble.data<double>().ToArray();
+        }
+        double[] mean = Read(meanEntry), scale = Read(scaleEntry!);
+        return CodeDistribution.Problem(mean, scale) is string problem
+            ? throw Bad($"has a code distribution that {problem}")
+            : new CodeDistribution(mean, scale);
+    }
 }
 
-/// <summary>A network loaded from a file, with the file's metadata (training facts).</summary>
-public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata, Device device) : IDisposable
+/// <summary>A network loaded from a file, with the file's metadata (training facts) and, when the file
+/// has one, the distribution fitted to its codes.</summary>
+public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata, Device device,
+                                CodeDistribution? codes = null) : IDisposable
 {
     public string Path { get; } = path;
     /// <summary>Where the network's weights live (inputs go there too).</summary>
@@ -152,5 +188,14 @@ public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork net
     public IntrospectiveAdversarialNetwork Network { get; } = network;
     public IReadOnlyDictionary<string, string> Metadata { get; } = metadata;
     public IanConfig Config => Network.Config;
+    /// <summary>The Gaussian fitted to the codes of real photos, or null (the file has none).</summary>
+    public CodeDistribution? Codes { get; } = codes;
+
+    /// <summary><paramref name="count"/> codes to decode as samples: from <see cref="Codes"/> when the file
+    /// has it and <paramref name="standard"/> is false, else from the paper's N(0, I).</summary>
+    public Tensor SampleCodes(long count, Generator generator, bool standard = false) =>
+        Codes is not null && !standard ? Codes.Sample(count, generator, Device)
+        : CodeDistribution.SampleStandard(count, Config.LatentSize, generator, Device);
+
     public void Dispose() => Network.Dispose();
 }

@@ -3,13 +3,28 @@ using NeuralPhotoEdit.Imaging;
 
 namespace NeuralPhotoEdit.Cli.Commands;
 
-/// <summary>Where a command may write, checked before any work starts: a file of a known image type in
-/// an existing folder, never an input, and never an existing file unless the user passed --overwrite.</summary>
+/// <summary>Where a command may write, checked before any work starts: a file of a known image type (or
+/// a model file) in an existing folder, never an input, and never an existing file unless the user
+/// passed --overwrite.</summary>
 static class OutputGuard
 {
     public static void Check(string output, string option, bool overwrite, params string[] inputs)
     {
         ImageFiles.CheckWritable(output, option);
+        CheckNotReplacing(output, option, overwrite, inputs);
+    }
+
+    public static void CheckModel(string output, string option, bool overwrite, params string[] inputs)
+    {
+        if (!string.Equals(Path.GetExtension(output), ".safetensors", StringComparison.OrdinalIgnoreCase))
+            throw new UserInputException($"{option} '{output}' must be a .safetensors model file.");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        if (!Directory.Exists(folder)) throw new UserInputException($"{option} '{output}': the folder '{folder}' does not exist.");
+        CheckNotReplacing(output, option, overwrite, inputs);
+    }
+
+    static void CheckNotReplacing(string output, string option, bool overwrite, string[] inputs)
+    {
         string full = Path.GetFullPath(output);
         bool isInput = inputs.Any(input => string.Equals(full, Path.GetFullPath(input), StringComparison.Ordinal));
         if (isInput && !overwrite)

@@ -15,8 +15,10 @@ static class SampleCommand
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Grid image to write (.png).", Required = true };
         var overwrite = OutputGuard.OverwriteOption();
+        var prior = new Option<string>("--codes") { Description = "Where the codes come from: fitted (the Gaussian the model file carries from `npe fit-codes`, when it has one) or standard (N(0, I), the paper's prior).", DefaultValueFactory = _ => "fitted" };
+        prior.AcceptOnlyFromAmong("fitted", "standard");
         var device = CommonOptions.Device();
-        var command = new Command("sample", "Draw random images from the model: G(z), z ~ N(0, I).") { model, count, seed, output, overwrite, device };
+        var command = new Command("sample", "Draw random images from the model: G(z), with z from the codes' fitted Gaussian or N(0, I).") { model, count, seed, output, overwrite, prior, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -27,10 +29,12 @@ static class SampleCommand
             var dev = loaded.Device;
             using var _ = no_grad();
             using var generator = new Generator((ulong)parse.GetValue(seed), dev);
-            using var z = randn([n, loaded.Config.LatentSize], generator: generator, device: dev);
+            bool standard = parse.GetValue(prior) == "standard" || loaded.Codes is null;
+            using var z = loaded.SampleCodes(n, generator, standard);
             using var images = loaded.Network.Decode(z);
             ImageFiles.Save(ImageGrid.FromBatch(images, Math.Min(8, n)), path);
-            AnsiConsole.MarkupLineInterpolated($"{n} samples from {loaded.Path} → [green]{path}[/]");
+            string from = standard ? "N(0, I)" : "the fitted code distribution";
+            AnsiConsole.MarkupLineInterpolated($"{n} samples (codes from {from}) from {loaded.Path} → [green]{path}[/]");
         });
         return command;
     }

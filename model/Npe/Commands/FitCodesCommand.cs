@@ -1,0 +1,46 @@
+using System.CommandLine;
+using NeuralPhotoEdit.Evaluation;
+using NeuralPhotoEdit.ModelFiles;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Cli.Commands;
+
+static class FitCodesCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var data = new Option<string>("--data") { Description = "Folder of the photos whose codes to fit (the training photos, e.g. data/photos/train).", Required = true };
+        var crops = new Option<int>("--crops") { Description = "Random crops encoded (1×–8× the model's size, no colour changes).", DefaultValueFactory = _ => 10_000 };
+        var seed = CommonOptions.Seed();
+        var output = new Option<string>("--out") { Description = "Model file to write: the model with the fitted distribution.", Required = true };
+        var overwrite = OutputGuard.OverwriteOption();
+        var device = CommonOptions.Device();
+        var command = new Command("fit-codes",
+            "Fit a Gaussian to the model's codes of photos (mean and covariance) and write a copy of the model that draws its samples from it; see README, \"The model\".")
+            { model, data, crops, seed, output, overwrite, device };
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(crops);
+            if (n is < 2 or > 1_000_000) throw new UserInputException("--crops must be between 2 and 1000000.");
+            string path = parse.GetValue(output)!;
+            using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
+            OutputGuard.CheckModel(path, "--out", parse.GetValue(overwrite), loaded.Path);
+            using var photos = ReconstructionEvaluation.LoadCrops(parse.GetValue(data)!, loaded.Config.ImageSize, n, parse.GetValue(seed));
+            var codes = AnsiConsole.Progress().Start(context =>
+            {
+                var task = context.AddTask("encoding crops", maxValue: (int)photos.shape[0]);
+                return CodeDistributionFit.Fit(loaded.Network, photos, loaded.Device, (done, _) => task.Value = done);
+            });
+            var facts = loaded.Metadata.Where(kv => kv.Key is not ("format" or "format_version" or ModelFile.ConfigKey))
+                .ToDictionary(kv => kv.Key, kv => kv.Value);
+            facts["code_distribution_data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(parse.GetValue(data)!));
+            facts["code_distribution_crops"] = photos.shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            bool half = SafeTensorsHeader.Read(loaded.Path).Tensors.Values.Any(t => t.DType == "F16");
+            ModelFile.Save(path, loaded.Network, facts, half, codes: codes);
+            AnsiConsole.MarkupLineInterpolated($"Codes of {photos.shape[0]} crops fitted → [green]{path}[/]");
+        });
+        return command;
+    }
+}
