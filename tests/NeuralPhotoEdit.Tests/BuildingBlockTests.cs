@@ -87,6 +87,20 @@ public class GridPatternTests
         Assert.True(gridded > 10 * plain, $"a 2-pixel checkerboard scored {gridded:F2} against {plain:F2} without it");
     }
 
+    /// <summary>The thumbnail Fréchet distance is 0 between a set and itself, and a brightness shift δ
+    /// (on [−1, 1]) moves every one of the 192 thumbnail values by δ/2 on [0, 1]: 192·(δ/2)².</summary>
+    [Fact]
+    public void TheThumbnailFrechetDistanceMeasuresHowFarTwoSetsAre()
+    {
+        using var photos = Evaluation.ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, 32, 200, 0);
+        Assert.InRange(Evaluation.ThumbnailFrechetDistance.Between(photos, photos), -1e-6, 1e-6);
+        using var brighter = photos + 0.1;
+        Assert.Equal(192 * 0.05 * 0.05, Evaluation.ThumbnailFrechetDistance.Between(photos, brighter), 4);
+        using var flat = photos.mean([2, 3], keepdim: true).expand_as(photos);
+        Assert.True(Evaluation.ThumbnailFrechetDistance.Between(photos[..100], photos[100..]) <
+                    Evaluation.ThumbnailFrechetDistance.Between(flat[..100], photos[100..]));
+    }
+
     /// <summary>Issue 12's bar for the default model: its samples show no more grid pattern than
     /// photos do (`npe eval`: the resize-decoder model's samples 1.64 against the held-out crops'
     /// 1.87). The previous, transposed-convolution model fails it (samples 6.19).</summary>

@@ -13,8 +13,17 @@ public sealed record EvaluationResult(string Model, string Data, int Crops, int 
     public int? RefinementSteps { get; init; }
     /// <summary><see cref="GridPattern"/> of 256 samples G(z), z ~ N(0, I), seeded.</summary>
     public double SampleGrid { get; init; }
+    /// <summary><see cref="GridPattern"/> of 256 samples with z from the model's fitted
+    /// <see cref="CodeDistribution"/>; null when the model has none.</summary>
+    public double? FittedSampleGrid { get; init; }
     /// <summary><see cref="GridPattern"/> of the photos' crops themselves: what natural images score.</summary>
     public double PhotoGrid { get; init; }
+    /// <summary><see cref="ThumbnailFrechetDistance"/> from half the crops to samples G(z), z ~ N(0, I), as
+    /// many as the other half; with fitted codes (null when the model has none); and from the other half
+    /// of the crops themselves (the floor).</summary>
+    public double? SampleFrechet { get; init; }
+    public double? FittedSampleFrechet { get; init; }
+    public double? PhotoFrechet { get; init; }
 }
 
 /// <summary>
@@ -31,7 +40,7 @@ public static class ReconstructionEvaluation
 
     public static EvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                        int crops, int seed, Device device, string? pcaFitDirectory = null,
-                                       int refinementSteps = 0, Action<int, int>? progress = null)
+                                       int refinementSteps = 0, Action<int, int>? progress = null, CodeDistribution? codes = null)
     {
         int size = network.Config.ImageSize;
         var samples = LoadCrops(dataDirectory, size, crops, seed);
@@ -49,17 +58,39 @@ public static class ReconstructionEvaluation
             pca100 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 100).view_as(samples)));
         }
         double photoGrid = GridPattern.Score(samples);
+        // The crops' two halves: one is what samples are compared with, the other gives the floor.
+        int half = count / 2;
+        Tensor? reference = half >= 2 ? samples[half..(2 * half)] : null, firstHalf = half >= 2 ? samples[..half] : null;
+        var standard = SampleScores(network, codes: null, seed, device, reference);
+        (double Grid, double? Frechet)? fitted = codes is null ? null : SampleScores(network, codes, seed, device, reference);
+        double? photoFrechet = reference is null ? null : Math.Round(ThumbnailFrechetDistance.Between(firstHalf!, reference), 4);
         samples.Dispose();
-        double sampleGrid;
-        using (no_grad())
-        using (var scope = NewDisposeScope())
-        using (var generator = new Generator((ulong)seed))
-            sampleGrid = GridPattern.Score(network.Decode(randn([GridSamples, network.Config.LatentSize], generator: generator).to(device)));
         return new EvaluationResult(modelName, dataDirectory, count, seed, psnr, pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
         {
-            SampleGrid = Math.Round(sampleGrid, 3), PhotoGrid = Math.Round(photoGrid, 3),
+            SampleGrid = standard.Grid, PhotoGrid = Math.Round(photoGrid, 3), FittedSampleGrid = fitted?.Grid,
+            SampleFrechet = standard.Frechet, FittedSampleFrechet = fitted?.Frechet, PhotoFrechet = photoFrechet,
             RefinedPsnr = refined, RefinementSteps = refinementSteps > 0 ? refinementSteps : null,
         };
+    }
+
+    /// <summary>Grid pattern of <see cref="GridSamples"/> seeded samples, and their thumbnail Fréchet
+    /// distance to <paramref name="reference"/> (as many samples as it has crops), with codes from
+    /// <paramref name="codes"/> or, when null, N(0, I).</summary>
+    static (double Grid, double? Frechet) SampleScores(IntrospectiveAdversarialNetwork network, CodeDistribution? codes, int seed,
+                                                       Device device, Tensor? reference)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor Draw(long n, ulong generatorSeed)
+        {
+            using var generator = new Generator(generatorSeed);
+            var z = codes is null ? randn([n, network.Config.LatentSize], generator: generator) : codes.Sample(n, generator, CPU);
+            return network.Decode(z.to(device));
+        }
+        double grid = Math.Round(GridPattern.Score(Draw(GridSamples, (ulong)seed)), 3);
+        double? frechet = reference is null ? null
+            : Math.Round(ThumbnailFrechetDistance.Between(Draw(reference.shape[0], (ulong)seed + 1), reference), 4);
+        return (grid, frechet);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ static class EvalCommand
             using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
             var dev = loaded.Device;
             EvaluationResult Evaluate() => ReconstructionEvaluation.Run(
-                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca), refinementSteps);
+                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca), refinementSteps, codes: loaded.Codes);
             // With --json, stdout carries the JSON line and nothing else.
             var result = parse.GetValue(json) ? Evaluate() : AnsiConsole.Status().Start("Evaluating…", _ => Evaluate());
             if (!parse.GetValue(json))
@@ -41,7 +41,11 @@ static class EvalCommand
                 if (result.RefinedPsnr is double refined)
                     AnsiConsole.MarkupLineInterpolated($"from the code the editor starts from ({result.RefinementSteps} refinement steps): PSNR [green]{refined:F2} dB[/]");
                 if (result.Pca25Psnr is double p25) AnsiConsole.MarkupLineInterpolated($"PCA-25 baseline {p25:F2} dB, PCA-100 baseline {result.Pca100Psnr:F2} dB (fitted on {result.PcaFitCrops} training crops)");
-                AnsiConsole.MarkupLineInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): samples {result.SampleGrid:F2}, the photos themselves {result.PhotoGrid:F2}");
+                string fittedGrid = result.FittedSampleGrid is double g ? $" (with fitted codes {g:F2})" : "";
+                AnsiConsole.MarkupLineInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): samples {result.SampleGrid:F2}{fittedGrid}, the photos themselves {result.PhotoGrid:F2}");
+                string fittedFrechet = result.FittedSampleFrechet is double f ? $", with fitted codes {f:F3}" : "";
+                if (result.PhotoFrechet is double floor)
+                    AnsiConsole.MarkupLineInterpolated($"thumbnail Fréchet distance to the crops: samples {result.SampleFrechet:F3}{fittedFrechet}, other crops of the photos {floor:F3}");
             }
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
