@@ -23,6 +23,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
         string target = Path.Combine(effectsFolder, FolderName);
         string staging = Path.Combine(effectsFolder, $".{FolderName}.staging");
         string previous = Path.Combine(effectsFolder, $".{FolderName}.previous");
+        // Read (and, if damaged, refused) before anything is copied.
+        var installed = (ReadManifest(target) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
         DeleteIfExists(staging);
         DeleteIfExists(previous);
 
@@ -36,7 +38,7 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 _copy(Path.Combine(sourceFolder, relative), destination);
             }
-            var keptModels = CarryOver(target, staging, files);
+            var keptModels = CarryOver(target, staging, files, installed);
             File.WriteAllText(Path.Combine(staging, ManifestName), JsonSerializer.Serialize(files.Concat(keptModels).Append(ManifestName)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -69,11 +71,10 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
     /// doesn't ship, so a model someone edited with stays in the dialog's list. Returns the latter,
     /// which the new manifest lists. Everything else of the old version goes.
     /// </summary>
-    List<string> CarryOver(string target, string staging, IReadOnlyCollection<string> newFiles)
+    List<string> CarryOver(string target, string staging, IReadOnlyCollection<string> newFiles, IReadOnlySet<string> installed)
     {
         var keptModels = new List<string>();
         if (!Directory.Exists(target)) return keptModels;
-        var installed = (ReadManifest(target) ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var shipped = newFiles.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var relative in Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal))
         {
@@ -108,11 +109,21 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
         log($"Removed Neural Photo Edit from {target}." + (Directory.Exists(target) ? " Files you added there were left in place." : ""));
     }
 
-    /// <summary>The files an installation in <paramref name="folder"/> put there, or null when it has no manifest.</summary>
+    /// <summary>The files an installation in <paramref name="folder"/> put there, or null when it has no
+    /// manifest. A damaged manifest stops the installer with a one-line message rather than guessing
+    /// which files are the user's.</summary>
     static string[]? ReadManifest(string folder)
     {
         string manifest = Path.Combine(folder, ManifestName);
-        return File.Exists(manifest) ? JsonSerializer.Deserialize<string[]>(File.ReadAllText(manifest)) ?? [] : null;
+        if (!File.Exists(manifest)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>(File.ReadAllText(manifest)) ?? [];
+        }
+        catch (JsonException)
+        {
+            throw new InstallerException($"The list of installed files, {manifest}, is damaged. Copy any models you added from {folder}, delete that folder, then run the installer again.");
+        }
     }
 
     void RefuseWhileRunning()

@@ -98,6 +98,24 @@ public class InstallerTests : IDisposable
         Assert.Equal(["user-notes.txt"], Directory.GetFiles(target).Select(Path.GetFileName));
     }
 
+    /// <summary>A damaged list of installed files stops upgrade and uninstall with one line that says
+    /// what to do, before anything is copied or deleted.</summary>
+    [Fact]
+    public void ADamagedManifestIsRefusedWithOneLineAndNothingChanges()
+    {
+        string effects = _temp.File("Effects");
+        string target = Installer().Install(MakePackage("1"), effects);
+        File.WriteAllText(Path.Combine(target, PluginInstaller.ManifestName), "[\"NeuralPhotoEdit.Plugin.dll\", trunc");
+        foreach (var attempt in new Action[] { () => Installer().Install(MakePackage("2"), effects), () => Installer().Uninstall(effects) })
+        {
+            var error = Assert.Throws<InstallerException>(attempt);
+            Assert.Contains("is damaged", error.Message);
+            Assert.DoesNotContain('\n', error.Message);
+        }
+        Assert.Equal("plugin 1", File.ReadAllText(Path.Combine(target, "NeuralPhotoEdit.Plugin.dll")));
+        Assert.Equal(["NeuralPhotoEdit"], Directory.GetDirectories(effects).Select(Path.GetFileName));
+    }
+
     [Fact]
     public void ACopyThatFailsMidwayLeavesThePreviousInstallWorking()
     {

@@ -58,7 +58,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         int seed = position.Seed;
 
         var photos = PhotoCollection.Load(options.DataDirectory, config.ImageSize, progress: loadingProgress);
-        log($"{photos.Count} photos from {options.DataDirectory}; {config.Name} at {config.ImageSize} px, " +
+        log($"{photos.Count} photos from {options.DataDirectory}; {config.Name} ({config.Upsampling} decoder) at {config.ImageSize} px, " +
             $"{trainer.Network.parameters().Sum(p => p.numel()):N0} parameters, on {device}.");
         log($"Patches: {augmentation}.");
         var sampler = new PatchSampler(photos, config.ImageSize, seed, augmentation);

@@ -39,7 +39,11 @@ static class FitCodesCommand
             facts["code_distribution_crops"] = photos.shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
             bool half = SafeTensorsHeader.Read(loaded.Path).Tensors.Values.Any(t => t.DType == "F16");
             ModelFile.Save(path, loaded.Network, facts, half, codes: codes);
-            AnsiConsole.MarkupLineInterpolated($"Codes of {photos.shape[0]} crops fitted → [green]{path}[/]");
+            int size = codes.LatentSize;
+            double variance = Enumerable.Range(0, size).Sum(row => Enumerable.Range(0, row + 1).Sum(column => Math.Pow(codes.Scale[row * size + column], 2)));
+            double distance = Math.Sqrt(codes.Mean.Sum(m => m * m));
+            AnsiConsole.MarkupLineInterpolated(
+                $"Codes of {photos.shape[0]} crops fitted: total variance {variance:F1} (N(0, I): {size}), mean {distance:F2} from 0 → [green]{path}[/]");
         });
         return command;
     }
