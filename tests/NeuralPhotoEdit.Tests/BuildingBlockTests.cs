@@ -124,16 +124,16 @@ public class GridPatternTests
     {
         using var model = ModelFiles.ModelFile.Open(null, "cpu");
         Assert.NotNull(model.Codes);
-        using var photos = Evaluation.ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, model.Config.ImageSize, 256, 0);
+        using var photos = Evaluation.ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, model.Config.ImageSize, 1000, 0);
         using var _ = no_grad();
         using var generator = new TorchSharp.torch.Generator(1);
-        using var fittedCodes = model.SampleCodes(256, generator);
-        using var standardCodes = model.SampleCodes(256, generator, standard: true);
+        using var fittedCodes = model.SampleCodes(1000, generator);
+        using var standardCodes = model.SampleCodes(1000, generator, standard: true);
         using var fitted = model.Network.Decode(fittedCodes);
         using var standard = model.Network.Decode(standardCodes);
         double fittedDistance = Evaluation.ThumbnailFrechetDistance.Between(fitted, photos);
         double standardDistance = Evaluation.ThumbnailFrechetDistance.Between(standard, photos);
-        Assert.True(fittedDistance < 0.6 * standardDistance, $"fitted {fittedDistance:F3}, standard {standardDistance:F3}");
+        Assert.True(fittedDistance < 0.85 * standardDistance, $"fitted {fittedDistance:F3}, standard {standardDistance:F3}");
         Assert.True(Evaluation.GridPattern.Score(fitted) <= 1.2 * Evaluation.GridPattern.Score(photos));
     }
 

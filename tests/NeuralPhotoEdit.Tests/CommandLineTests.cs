@@ -211,7 +211,7 @@ public class CommandLineTests
             string firstCell = row.Split(" | ")[0];
             foreach (Match span in Regex.Matches(firstCell, @"`\./npe ([^`]*)`"))
             {
-                var words = span.Groups[1].Value.Split(' ').TakeWhile(w => Regex.IsMatch(w, "^[a-z]+$"));
+                var words = span.Groups[1].Value.Split(' ').TakeWhile(w => Regex.IsMatch(w, "^[a-z][a-z-]*$"));
                 string path = string.Join(" ", words);
                 var options = Regex.Matches(span.Groups[1].Value, @"--[a-z0-9-]+").Select(m => m.Value);
                 documented.TryAdd(path, []);
