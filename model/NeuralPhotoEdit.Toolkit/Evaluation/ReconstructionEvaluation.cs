@@ -84,7 +84,7 @@ public static class ReconstructionEvaluation
         Tensor Draw(long n, ulong generatorSeed)
         {
             using var generator = new Generator(generatorSeed);
-            var z = codes is null ? randn([n, network.Config.LatentSize], generator: generator) : codes.Sample(n, generator, CPU);
+            var z = codes?.Sample(n, generator, CPU) ?? CodeDistribution.SampleStandard(n, network.Config.LatentSize, generator, CPU);
             return network.Decode(z.to(device));
         }
         double grid = Math.Round(GridPattern.Score(Draw(GridSamples, (ulong)seed)), 3);
