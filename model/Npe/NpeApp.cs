@@ -13,6 +13,7 @@ public static class NpeApp
         TrainCommand.Create(),
         SampleCommand.Create(),
         FitCodesCommand.Create(),
+        TuneCommand.Create(),
         ReconstructCommand.Create(),
         EvalCommand.Create(),
         BenchCommand.Create(),

@@ -203,16 +203,62 @@ public class NetworkTests
         Assert.True(InteriorPeriodTwoEnergy(transposed.forward(constant)) > 1e-3, "the reference must show the checkerboard");
     }
 
+    /// <summary>
+    /// Zeros beyond the border make a convolution of a flat image brighter or darker along its edges:
+    /// the frame round every reconstruction. A reflecting decoder's layers map a constant to a constant
+    /// right up to the border, whatever their weights: the resize convolution, and the RGB-Beta output
+    /// with its dilated kernels, both as trained (combined kernel) and as prepared for inference (branches).
+    /// </summary>
+    [Fact]
+    public void AReflectingDecoderHasNoBorderFrame()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        manual_seed(5);
+        var constant = full(2, 8, 16, 16, Scalars.Of(0.7));
+        static double Spread(Tensor y) => (y - y.mean([2, 3], keepdim: true)).abs().max().item<float>();
+        foreach (bool reflect in new[] { true, false })
+        {
+            var resize = new ResizeConvolution(8, 4, 3, reflect: reflect);
+            var output = new RgbBetaOutput(8, [2, 3, 4], reflect);
+            output.eval();
+            double trained = Spread(output.forward(constant));
+            output.PrepareInference();
+            double prepared = Spread(output.forward(constant));
+            if (reflect)
+            {
+                Assert.True(Spread(resize.forward(constant)) < 1e-5);
+                Assert.True(trained < 1e-5 && prepared < 1e-5, $"RGB-Beta output spread {trained:G3} / {prepared:G3}");
+            }
+            else
+            {
+                Assert.True(Spread(resize.forward(constant)) > 1e-3, "zeros must show the frame");
+                Assert.True(trained > 1e-3 && prepared > 1e-3, "zeros must show the frame");
+            }
+        }
+    }
+
+    [Fact]
+    public void AConfigWithoutDecoderPaddingReadsAsZeros()
+    {
+        var json = IanConfig.CpuResize.ToJson().Replace(",\"decoder_padding\":\"zeros\"", "");
+        Assert.DoesNotContain("decoder_padding", json);
+        Assert.Equal(IanConfig.ZeroPadding, IanConfig.FromJson(json).DecoderPadding);
+        Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = "wrap" }).Validate());
+        Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = IanConfig.ReflectPadding, RgbBetaScales = [2, 8] }).Validate());
+    }
+
     /// <summary>Inference weights prepared once (combined MDC kernels, batch norm folded into the layer
     /// before it) give the plain evaluation's decode and latent gradient, for both decoders; back in
     /// training mode the network uses its own weights again.</summary>
     [Theory]
-    [InlineData("ian-cpu")]
-    [InlineData("ian-cpu-resize")]
-    public void PreparedInferenceEqualsThePlainEvaluation(string name)
+    [InlineData("ian-cpu", IanConfig.ZeroPadding)]
+    [InlineData("ian-cpu-resize", IanConfig.ZeroPadding)]
+    [InlineData("ian-cpu-resize", IanConfig.ReflectPadding)]
+    public void PreparedInferenceEqualsThePlainEvaluation(string name, string padding)
     {
         manual_seed(3);
-        using var network = new IntrospectiveAdversarialNetwork(IanConfig.FromName(name));
+        using var network = new IntrospectiveAdversarialNetwork(IanConfig.FromName(name) with { DecoderPadding = padding });
         // Batch norms with statistics and affine parameters that aren't the identity.
         using (no_grad())
             foreach (var norm in network.modules().OfType<BatchNormalization>())

@@ -35,17 +35,17 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, IPreparesInference
             bool last = i == widths.Length;
             long outChannels = last ? config.OutputFeatures : widths[i];
             upsamplers.Add(config.ResizesThenConvolves
-                ? new ResizeConvolution(widths[i - 1], outChannels, k, bilinear: config.Upsampling == IanConfig.BilinearUpsampling)
+                ? new ResizeConvolution(widths[i - 1], outChannels, k, bilinear: config.Upsampling == IanConfig.BilinearUpsampling, config.ReflectsBorders)
                 : new TransposedConvolution(widths[i - 1], outChannels, k, padding, outputPadding));
             upsampleNorms.Add(BatchNormalization.ForImages(outChannels));
             if (!last)
             {
                 var scales = config.GeneratorMdcScales[i - 1];
-                blocks.Add(scales.Length > 0 ? new MdcBlock(outChannels, scales) : nn.Identity());
+                blocks.Add(scales.Length > 0 ? new MdcBlock(outChannels, scales, config.ReflectsBorders) : nn.Identity());
             }
         }
         output = config.RgbBeta
-            ? new RgbBetaOutput(config.OutputFeatures, config.RgbBetaScales)
+            ? new RgbBetaOutput(config.OutputFeatures, config.RgbBetaScales, config.ReflectsBorders)
             : new TanhOutput(config.OutputFeatures);
         RegisterComponents();
     }
@@ -111,11 +111,13 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInfe
     readonly Conv2d conv;
     readonly long _padding;
     readonly InterpolationMode _mode;
+    readonly bool _reflect;
     /// <summary>Inference weights: the kernel with the following normalisation folded in, and its bias.</summary>
     Tensor? _inferenceWeight, _inferenceBias;
 
-    public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false) : base(nameof(ResizeConvolution))
+    public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false, bool reflect = false) : base(nameof(ResizeConvolution))
     {
+        _reflect = reflect;
         _mode = bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest;
         if (kernel % 2 == 0) throw new InvalidDataException($"Invalid model config: a resize convolution needs an odd kernel (got {kernel}).");
         conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: false);
@@ -128,7 +130,7 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInfe
     {
         bool prepared = _inferenceWeight is not null && !training;
         var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: _mode, align_corners: _mode == InterpolationMode.Bilinear ? false : null);
-        return FastConv2d.Apply(resized, prepared ? _inferenceWeight! : conv.weight!, _padding, bias: prepared ? _inferenceBias : null);
+        return FastConv2d.Apply(resized, prepared ? _inferenceWeight! : conv.weight!, _padding, bias: prepared ? _inferenceBias : null, reflect: _reflect);
     }
 
     public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)

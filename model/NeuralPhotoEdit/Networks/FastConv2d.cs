@@ -28,8 +28,14 @@ public static class FastConv2d
     /// <summary>Smallest batch that takes the input gradient as a forward convolution.</summary>
     public const long CustomGradientMinimumBatch = 16;
 
-    public static Tensor Apply(Tensor input, Tensor weight, long padding, long dilation = 1, Tensor? bias = null)
+    /// <param name="reflect">Pad with the input mirrored at its border instead of zeros.</param>
+    public static Tensor Apply(Tensor input, Tensor weight, long padding, long dilation = 1, Tensor? bias = null, bool reflect = false)
     {
+        if (reflect && padding > 0)
+        {
+            input = nn.functional.pad(input, [padding, padding, padding, padding], PaddingModes.Reflect);
+            padding = 0;
+        }
         bool inputNeedsGradient = input.requires_grad && is_grad_enabled();
         long kernel = weight.shape[2];
         if (!inputNeedsGradient || input.shape[0] < CustomGradientMinimumBatch || weight.shape[3] != kernel || padding > dilation * (kernel - 1))

@@ -49,6 +49,16 @@ public sealed record IanConfig
     /// <summary>RGB-Beta output (true) or a plain tanh convolution (false).</summary>
     public bool RgbBeta { get; init; } = true;
     public int[] RgbBetaScales { get; init; } = [2, 3, 4];
+    /// <summary>
+    /// What the decoder's convolutions read beyond the image's border. "zeros" (the paper's, and every
+    /// model file written before this option existed). "reflect": the image mirrored at its border.
+    /// Why: the RGB-Beta output's dilated kernels read up to 4 pixels past the border, and zeros there
+    /// drew a bright frame round every reconstruction, which on smooth photos was most of the error
+    /// (model card, "Border").
+    /// </summary>
+    public string DecoderPadding { get; init; } = ZeroPadding;
+    public const string ZeroPadding = "zeros", ReflectPadding = "reflect";
+    [JsonIgnore] public bool ReflectsBorders => DecoderPadding == ReflectPadding;
 
     /// <summary>The paper's topology and widths (61.7 M parameters at 64 px): slow on a CPU.</summary>
     public static IanConfig Paper => new() { Name = "ian-paper" };
@@ -175,6 +185,10 @@ public sealed record IanConfig
         Require(DiscriminatorClasses is 2 or 3, "discriminator classes must be 2 or 3");
         Require(Upsampling is TransposedUpsampling || ResizesThenConvolves, $"upsampling must be '{TransposedUpsampling}', '{ResizeUpsampling}' or '{BilinearUpsampling}'");
         Require(OutputFeatures is >= 1 and <= 1024, "output features must be from 1 to 1024");
+        Require(DecoderPadding is ZeroPadding or ReflectPadding, $"decoder padding must be '{ZeroPadding}' or '{ReflectPadding}'");
+        // A reflection reaches no further than the image: every padding stays below the map's side (≥ 8 px).
+        Require(!ReflectsBorders || (GeneratorMdcScales.All(s => s.All(v => v < 8)) && RgbBetaScales.All(v => v < 8) && GeneratorKernel <= 7),
+                "a reflecting decoder needs MDC and RGB-Beta scales below 8");
     }
 
     static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

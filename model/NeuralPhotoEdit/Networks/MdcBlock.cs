@@ -13,12 +13,12 @@ public sealed class MdcBlock : nn.Module<Tensor, Tensor>, IPreparesInference
     readonly BatchNormalization bn1, bn2, bnOut;
     readonly MdcConv2d mdc1, mdc2;
 
-    public MdcBlock(long channels, IReadOnlyList<int> scales) : base(nameof(MdcBlock))
+    public MdcBlock(long channels, IReadOnlyList<int> scales, bool reflect = false) : base(nameof(MdcBlock))
     {
         bn1 = BatchNormalization.ForImages(channels);
-        mdc1 = new MdcConv2d(channels, channels, scales);
+        mdc1 = new MdcConv2d(channels, channels, scales, reflect);
         bn2 = BatchNormalization.ForImages(channels);
-        mdc2 = new MdcConv2d(channels, channels, scales);
+        mdc2 = new MdcConv2d(channels, channels, scales, reflect);
         bnOut = BatchNormalization.ForImages(channels);
         RegisterComponents();
     }

@@ -22,8 +22,12 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     /// <summary>Row 0 scales the plain 3×3 branch; row 1 + i scales branch <c>scales[i]</c>.</summary>
     readonly Parameter coefficients;
 
-    public MdcConv2d(long inChannels, long outChannels, IReadOnlyList<int> scales) : base(nameof(MdcConv2d))
+    readonly bool _reflect;
+
+    /// <param name="reflect">Read the input mirrored at its border instead of zeros (<see cref="IanConfig.DecoderPadding"/>).</param>
+    public MdcConv2d(long inChannels, long outChannels, IReadOnlyList<int> scales, bool reflect = false) : base(nameof(MdcConv2d))
     {
+        _reflect = reflect;
         _scales = scales.ToArray();
         weight = new Parameter(torch.empty(outChannels, inChannels, 3, 3));
         coefficients = new Parameter(torch.full(1 + _scales.Length, outChannels, Scalars.Of(1.0 / (1 + _scales.Length))));
@@ -43,10 +47,10 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     public override Tensor forward(Tensor input)
     {
         if (_inferenceBranches is { } branches && !training)
-            return SumOfBranches(input, branches, _inferenceBias);
+            return SumOfBranches(input, branches, _inferenceBias, _reflect);
         return Narrow
-            ? ApplyCombined(input, weight, coefficients, _scales)
-            : Apply(input, weight, coefficients, _scales);
+            ? ApplyCombined(input, weight, coefficients, _scales, _reflect)
+            : Apply(input, weight, coefficients, _scales, _reflect);
     }
 
     bool Narrow => weight.shape[0] * weight.shape[1] <= NarrowLayer;
@@ -78,8 +82,8 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     /// big kernel is mostly zeros) but one call instead of one per branch, which is faster on the CPU
     /// for layers with a handful of channels at full resolution (measured: RGB-Beta output, ~1.6×).
     /// </summary>
-    public static Tensor ApplyCombined(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales) =>
-        FastConv2d.Apply(input, CombinedKernel(weight, coefficients, scales), padding: CombinedPadding(scales));
+    public static Tensor ApplyCombined(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales, bool reflect = false) =>
+        FastConv2d.Apply(input, CombinedKernel(weight, coefficients, scales), padding: CombinedPadding(scales), reflect: reflect);
 
     /// <summary>The combined kernel's half-width m: the largest scale (at least 1).</summary>
     public static int CombinedPadding(IReadOnlyList<int> scales) => Math.Max(1, scales.Count == 0 ? 1 : scales.Max());
@@ -112,15 +116,15 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     /// <paramref name="coefficients"/> (1 + scales)×N. It is linear in the input, which lets callers
     /// evaluate slices of several MDC layers in one call (see <see cref="RgbBetaOutput"/>).
     /// </summary>
-    public static Tensor Apply(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
-        => SumOfBranches(input, Branches(weight, coefficients, scales));
+    public static Tensor Apply(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales, bool reflect = false)
+        => SumOfBranches(input, Branches(weight, coefficients, scales), reflect: reflect);
 
     /// <summary>The sum of the branches' convolutions of <paramref name="input"/> (plus a bias, on the first).</summary>
-    internal static Tensor SumOfBranches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches, Tensor? bias = null)
+    internal static Tensor SumOfBranches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches, Tensor? bias = null, bool reflect = false)
     {
-        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, bias);
+        var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, bias, reflect);
         foreach (var (kernel, padding, dilation) in branches.Skip(1))
-            output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation));
+            output = output.Plus(FastConv2d.Apply(input, kernel, padding, dilation, reflect: reflect));
         return output;
     }
 

@@ -24,12 +24,15 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
     // Keeps α+β away from zero where both sigmoids saturate low.
     const double Epsilon = 1e-4;
 
-    public RgbBetaOutput(long features, IReadOnlyList<int> scales) : base(nameof(RgbBetaOutput))
+    readonly bool _reflect;
+
+    public RgbBetaOutput(long features, IReadOnlyList<int> scales, bool reflect = false) : base(nameof(RgbBetaOutput))
     {
+        _reflect = reflect;
         _scales = scales.ToArray();
-        red = new MdcConv2d(features, 2, scales);
-        green = new MdcConv2d(features + 1, 2, scales);
-        blue = new MdcConv2d(features + 2, 2, scales);
+        red = new MdcConv2d(features, 2, scales, reflect);
+        green = new MdcConv2d(features + 1, 2, scales, reflect);
+        blue = new MdcConv2d(features + 2, 2, scales, reflect);
         RegisterComponents();
     }
 
@@ -50,12 +53,12 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
         long c = h.shape[1];
         Func<Tensor, Tensor> fromFeatures, greenFromRed, blueFromRedGreen;
         if (_fromFeatures is not null && !training)
-            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => MdcConv2d.SumOfBranches(x, _fromFeatures), x => MdcConv2d.SumOfBranches(x, _greenFromRed!), x => MdcConv2d.SumOfBranches(x, _blueFromRedGreen!));
+            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => MdcConv2d.SumOfBranches(x, _fromFeatures, reflect: _reflect), x => MdcConv2d.SumOfBranches(x, _greenFromRed!, reflect: _reflect), x => MdcConv2d.SumOfBranches(x, _blueFromRedGreen!, reflect: _reflect));
         else
         {
             var (features, green, blue) = Kernels(c);
             int padding = MdcConv2d.CombinedPadding(_scales);
-            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => FastConv2d.Apply(x, features, padding), x => FastConv2d.Apply(x, green, padding), x => FastConv2d.Apply(x, blue, padding));
+            (fromFeatures, greenFromRed, blueFromRedGreen) = (x => FastConv2d.Apply(x, features, padding, reflect: _reflect), x => FastConv2d.Apply(x, green, padding, reflect: _reflect), x => FastConv2d.Apply(x, blue, padding, reflect: _reflect));
         }
         var alphaBetas = fromFeatures(h);
         var r = BetaMean(alphaBetas[.., 0..2]);

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using NeuralPhotoEdit.Evaluation;
+using NeuralPhotoEdit.ModelFiles;
+using NeuralPhotoEdit.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralPhotoEdit.Training;
+
+/// <summary>What <see cref="ReconstructionTuningRun"/> does: which model, which photos, how long.</summary>
+public sealed record ReconstructionTuningOptions
+{
+    public required string ModelPath { get; init; }
+    public required string DataDirectory { get; init; }
+    public required string OutputPath { get; init; }
+    public long Steps { get; init; } = 2000;
+    public int Batch { get; init; } = 64;
+    public double LearningRate { get; init; } = 3e-5;
+    public Augmentation Augmentation { get; init; } = Augmentation.Strong;
+    /// <summary>Scored (1 000 fixed crops each, as <c>npe eval</c>) before the first step and at every save.</summary>
+    public IReadOnlyList<string> EvaluationDirectories { get; init; } = [];
+    public int EvaluationCrops { get; init; } = 1000;
+    public int SaveEvery { get; init; } = 250;
+    /// <summary>Crops of <see cref="DataDirectory"/> the code distribution is fitted to again at the end.</summary>
+    public int CodeFitCrops { get; init; } = 10_000;
+    /// <summary>Tune the decoder as well as the encoder.</summary>
+    public bool TuneDecoder { get; init; }
+    /// <summary>A new <see cref="IanConfig.DecoderPadding"/> for the decoder (with <see cref="TuneDecoder"/>), or null to keep it.</summary>
+    public string? DecoderPadding { get; init; }
+    public string Device { get; init; } = "auto";
+    public int Seed { get; init; }
+}
+
+/// <summary>One step's progress: where it is and the training batch's PSNR (on [−1, 1]).</summary>
+public sealed record ReconstructionTuningProgress(long Step, long TotalSteps, double BatchPsnr, double ImagesPerSecond);
+
+/// <summary>
+/// Loads a model file, tunes it for reconstruction (<see cref="ReconstructionTuning"/>) on patches of the photos, and
+/// every <see cref="ReconstructionTuningOptions.SaveEvery"/> steps writes the model file, so an interrupted
+/// run leaves a usable model. At the end, when the model carries a code distribution, it is fitted
+/// again (<see cref="CodeDistributionFit"/>): the codes moved with the encoder.
+/// </summary>
+public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options, Action<string> log, Action<ReconstructionTuningProgress> progress)
+{
+    // The encoder is tuned in every run; the config's decoder padding tells a decoder that was switched.
+    public const string StepsKey = "encoder_tuning_steps";
+    public const string LearningRateKey = "encoder_tuning_learning_rate";
+    const string CodeDataKey = "code_distribution_data", CodeCropsKey = "code_distribution_crops";
+
+    /// <summary>Runs all steps, or until cancelled (then saves first). Returns each step's batch PSNR.</summary>
+    public IReadOnlyList<double> Run(CancellationToken cancellation = default)
+    {
+        if (options.Batch < 2) throw new UserInputException("The batch must hold at least 2 photos.");
+        if (options.Steps < 1) throw new UserInputException("Tuning needs at least 1 step.");
+        if (!(options.LearningRate is > 0 and < 1)) throw new UserInputException("The learning rate must be between 0 and 1.");
+        var device = Devices.Resolve(options.Device);
+        NativeHeap.KeepMemoryBetweenSteps();
+        if (options.DecoderPadding is not null && !options.TuneDecoder)
+            throw new UserInputException("A new decoder padding needs the decoder tuned too.");
+        using var loaded = ModelFile.Load(options.ModelPath, device);
+        using var repadded = options.DecoderPadding is string padding && padding != loaded.Config.DecoderPadding
+            ? Repadded(loaded.Network, padding, device) : null;
+        var network = repadded ?? loaded.Network;
+        var config = network.Config;
+        long tunedBefore = loaded.Metadata.TryGetValue(StepsKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var s) ? s : 0;
+
+        var photos = PhotoCollection.Load(options.DataDirectory, config.ImageSize);
+        log($"{photos.Count} photos from {options.DataDirectory}; {options.Augmentation}; learning rate {options.LearningRate}.");
+        var sampler = new PatchSampler(photos, config.ImageSize, options.Seed, options.Augmentation);
+        using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
+        Evaluate(evaluation, network, 0);
+
+        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder);
+        var psnr = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var nextBatch = Task.Run(() => sampler.Batch(0, options.Batch));
+        long step = 0;
+        for (; step < options.Steps && !cancellation.IsCancellationRequested; step++)
+        {
+            var batch = nextBatch.Result;
+            long following = step + 1;
+            nextBatch = Task.Run(() => sampler.Batch(following, options.Batch));
+            using (var images = tensor(batch, [options.Batch, 3, config.ImageSize, config.ImageSize], device: device))
+            using (var noise = new Generator((ulong)PatchSampler.StepSeed(~options.Seed, step), device))
+                psnr.Add(tuning.Step(images, noise));
+            if (!double.IsFinite(psnr[^1]))
+                throw new InvalidOperationException($"Tuning diverged at step {step + 1}; '{options.OutputPath}' holds the last saved model. Try a lower learning rate.");
+            progress(new ReconstructionTuningProgress(step + 1, options.Steps, psnr[^1], (step + 1) * options.Batch / clock.Elapsed.TotalSeconds));
+            if ((step + 1) % options.SaveEvery == 0 && step + 1 < options.Steps)
+            {
+                Save(loaded, network, tunedBefore + step + 1, codes: null);
+                Evaluate(evaluation, network, step + 1);
+            }
+        }
+        CodeDistribution? codes = null;
+        if (loaded.Codes is not null)
+        {
+            log($"Fitting the code distribution again to {options.CodeFitCrops} crops of {options.DataDirectory}.");
+            using var crops = ReconstructionEvaluation.LoadCrops(options.DataDirectory, config.ImageSize, options.CodeFitCrops, options.Seed);
+            codes = CodeDistributionFit.Fit(network, crops, device);
+        }
+        Save(loaded, network, tunedBefore + step, codes);
+        Evaluate(evaluation, network, step);
+        return psnr;
+    }
+
+    /// <summary>The same weights in a network whose decoder pads its convolutions another way.</summary>
+    static IntrospectiveAdversarialNetwork Repadded(IntrospectiveAdversarialNetwork network, string padding, Device device)
+    {
+        var config = network.Config with { DecoderPadding = padding };
+        config.Validate();
+        var repadded = new IntrospectiveAdversarialNetwork(config);
+        repadded.load_state_dict(network.state_dict());
+        repadded.to(device);
+        return repadded;
+    }
+
+    void Save(LoadedModel loaded, IntrospectiveAdversarialNetwork network, long tunedSteps, CodeDistribution? codes)
+    {
+        var facts = loaded.Metadata.Where(kv => kv.Key is not ("format" or "format_version" or ModelFile.ConfigKey))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        facts[StepsKey] = tunedSteps.ToString(CultureInfo.InvariantCulture);
+        facts[LearningRateKey] = options.LearningRate.ToString(CultureInfo.InvariantCulture);
+        // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
+        facts.Remove(CodeDataKey);
+        facts.Remove(CodeCropsKey);
+        if (codes is not null)
+        {
+            facts[CodeDataKey] = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataDirectory));
+            facts[CodeCropsKey] = options.CodeFitCrops.ToString(CultureInfo.InvariantCulture);
+        }
+        bool half = SafeTensorsHeader.Read(loaded.Path).Tensors.Values.Any(t => t.DType == "F16");
+        ModelFile.Save(options.OutputPath, network, facts, half, codes: codes);
+    }
+
+    void Evaluate(CheckpointEvaluation evaluation, IntrospectiveAdversarialNetwork network, long step)
+    {
+        if (evaluation.IsEmpty) return;
+        var scores = evaluation.Score(network);
+        log($"Step {step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".");
+    }
+}
