@@ -49,6 +49,7 @@ public class CodeDistributionTests : IDisposable
             ModelFile.Save(path, network, halfPrecision: true, codes: codes);
 
         using var loaded = ModelFile.Load(path);
+        Assert.True(loaded.HalfPrecision);
         Assert.Equal(codes.Mean, loaded.Codes!.Mean);
         Assert.Equal(codes.Scale, loaded.Codes.Scale);
         using var generator = new Generator(5);
@@ -83,6 +84,9 @@ public class CodeDistributionTests : IDisposable
         string path = _temp.File("plain.safetensors");
         using (var network = new IntrospectiveAdversarialNetwork(IanConfig.Tiny)) ModelFile.Save(path, network);
         using var loaded = ModelFile.Load(path);
+        Assert.False(loaded.HalfPrecision);
+        // A copy carries the facts, not the format and config its writer sets itself.
+        Assert.Empty(loaded.Facts().Keys.Intersect(["format", "format_version", ModelFile.ConfigKey]));
         Assert.Null(loaded.Codes);
         using var generator = new Generator(5);
         using var z = loaded.SampleCodes(4000, generator);

@@ -118,8 +118,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
 
     void Save(LoadedModel loaded, IntrospectiveAdversarialNetwork network, long tunedSteps, CodeDistribution? codes)
     {
-        var facts = loaded.Metadata.Where(kv => kv.Key is not ("format" or "format_version" or ModelFile.ConfigKey))
-            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        var facts = loaded.Facts();
         facts[StepsKey] = tunedSteps.ToString(CultureInfo.InvariantCulture);
         facts[LearningRateKey] = options.LearningRate.ToString(CultureInfo.InvariantCulture);
         // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
@@ -130,8 +129,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
             facts[CodeDataKey] = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataDirectory));
             facts[CodeCropsKey] = options.CodeFitCrops.ToString(CultureInfo.InvariantCulture);
         }
-        bool half = SafeTensorsHeader.Read(loaded.Path).Tensors.Values.Any(t => t.DType == "F16");
-        ModelFile.Save(options.OutputPath, network, facts, half, codes: codes);
+        ModelFile.Save(options.OutputPath, network, facts, loaded.HalfPrecision, codes: codes);
     }
 
     void Evaluate(CheckpointEvaluation evaluation, IntrospectiveAdversarialNetwork network, long step)

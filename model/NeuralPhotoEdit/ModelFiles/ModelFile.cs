@@ -61,7 +61,7 @@ public static class ModelFile
             }
             network.to(device);
             network.PrepareForInference();
-            return new LoadedModel(path, network, header.Metadata, device, codes);
+            return new LoadedModel(path, network, header.Metadata, device, codes, header.Tensors.Values.Any(t => t.DType == "F16"));
         }
         catch
         {
@@ -180,7 +180,7 @@ public static class ModelFile
 /// <summary>A network loaded from a file, with the file's metadata (training facts) and, when the file
 /// has one, the distribution fitted to its codes.</summary>
 public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork network, IReadOnlyDictionary<string, string> metadata, Device device,
-                                CodeDistribution? codes = null) : IDisposable
+                                CodeDistribution? codes = null, bool halfPrecision = false) : IDisposable
 {
     public string Path { get; } = path;
     /// <summary>Where the network's weights live (inputs go there too).</summary>
@@ -190,6 +190,13 @@ public sealed class LoadedModel(string path, IntrospectiveAdversarialNetwork net
     public IanConfig Config => Network.Config;
     /// <summary>The Gaussian fitted to the codes of real photos, or null (the file has none).</summary>
     public CodeDistribution? Codes { get; } = codes;
+    /// <summary>Whether the file stores its weights in float16 (a copy written from it should too).</summary>
+    public bool HalfPrecision { get; } = halfPrecision;
+
+    /// <summary>The metadata a copy of this model carries over: everything but the format and the
+    /// config, which <see cref="ModelFile.Save"/> writes itself.</summary>
+    public Dictionary<string, string> Facts() =>
+        Metadata.Where(kv => kv.Key is not ("format" or "format_version" or ModelFile.ConfigKey)).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     /// <summary><paramref name="count"/> codes to decode as samples: from <see cref="Codes"/> when the file
     /// has it and <paramref name="standard"/> is false, else from the paper's N(0, I).</summary>

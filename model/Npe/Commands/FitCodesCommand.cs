@@ -33,12 +33,10 @@ static class FitCodesCommand
                 var task = context.AddTask("encoding crops", maxValue: (int)photos.shape[0]);
                 return CodeDistributionFit.Fit(loaded.Network, photos, loaded.Device, (done, _) => task.Value = done);
             });
-            var facts = loaded.Metadata.Where(kv => kv.Key is not ("format" or "format_version" or ModelFile.ConfigKey))
-                .ToDictionary(kv => kv.Key, kv => kv.Value);
+            var facts = loaded.Facts();
             facts["code_distribution_data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(parse.GetValue(data)!));
             facts["code_distribution_crops"] = photos.shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            bool half = SafeTensorsHeader.Read(loaded.Path).Tensors.Values.Any(t => t.DType == "F16");
-            ModelFile.Save(path, loaded.Network, facts, half, codes: codes);
+            ModelFile.Save(path, loaded.Network, facts, loaded.HalfPrecision, codes: codes);
             int size = codes.LatentSize;
             double variance = Enumerable.Range(0, size).Sum(row => Enumerable.Range(0, row + 1).Sum(column => Math.Pow(codes.Scale[row * size + column], 2)));
             double distance = Math.Sqrt(codes.Mean.Sum(m => m * m));

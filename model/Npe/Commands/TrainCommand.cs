@@ -60,31 +60,27 @@ static class TrainCommand
     static void Run(TrainingOptions options, CancellationToken cancellation)
     {
         TorchRuntime.PrepareForTraining();
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                ProgressTask? loading = null;
-                ProgressTask? training = null;
-                var run = new TrainingRun(options,
-                    log: message => AnsiConsole.MarkupLineInterpolated($"[grey]{message}[/]"),
-                    progress: p =>
-                    {
-                        training ??= context.AddTask("training", maxValue: p.TotalSteps);
-                        training.Value = p.Step;
-                        training.Description = Markup.Escape(
-                            $"step {p.Step}/{p.TotalSteps}  D {p.Losses.Discriminator:F3}  GE {p.Losses.GeneratorEncoder:F3}  " +
-                            $"pixel {p.Losses.Pixel:F3}  KL {p.Losses.Kl:F3}  {p.ImagesPerSecond:F0} img/s");
-                    },
-                    loadingProgress: (done, total) =>
-                    {
-                        loading ??= context.AddTask("decoding photos", maxValue: total);
-                        loading.Value = done;
-                    });
-                run.Run(cancellation);
-                AnsiConsole.MarkupLineInterpolated($"Model: [green]{run.ModelPath}[/]  checkpoint: {run.CheckpointPath}");
-            });
+        StepProgress.Run(context =>
+        {
+            ProgressTask? loading = null;
+            ProgressTask? training = null;
+            var run = new TrainingRun(options,
+                log: StepProgress.Log,
+                progress: p =>
+                {
+                    training ??= context.AddTask("training", maxValue: p.TotalSteps);
+                    training.Value = p.Step;
+                    training.Description = Markup.Escape(
+                        $"step {p.Step}/{p.TotalSteps}  D {p.Losses.Discriminator:F3}  GE {p.Losses.GeneratorEncoder:F3}  " +
+                        $"pixel {p.Losses.Pixel:F3}  KL {p.Losses.Kl:F3}  {p.ImagesPerSecond:F0} img/s");
+                },
+                loadingProgress: (done, total) =>
+                {
+                    loading ??= context.AddTask("decoding photos", maxValue: total);
+                    loading.Value = done;
+                });
+            run.Run(cancellation);
+            AnsiConsole.MarkupLineInterpolated($"Model: [green]{run.ModelPath}[/]  checkpoint: {run.CheckpointPath}");
+        });
     }
 }

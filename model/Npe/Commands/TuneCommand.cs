@@ -44,22 +44,16 @@ static class TuneCommand
                 Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
             };
             TorchRuntime.PrepareForTraining();
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                         new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
+            StepProgress.Run(context =>
+            {
+                ProgressTask? tuning = null;
+                new ReconstructionTuningRun(options, StepProgress.Log, progress: p =>
                 {
-                    ProgressTask? tuning = null;
-                    new ReconstructionTuningRun(options,
-                        log: message => AnsiConsole.MarkupLineInterpolated($"[grey]{message}[/]"),
-                        progress: p =>
-                        {
-                            tuning ??= context.AddTask("tuning", maxValue: p.TotalSteps);
-                            tuning.Value = p.Step;
-                            tuning.Description = Markup.Escape($"step {p.Step}/{p.TotalSteps}  batch PSNR {p.BatchPsnr:F2} dB  {p.ImagesPerSecond:F0} img/s");
-                        }).Run(cancellation);
-                });
+                    tuning ??= context.AddTask("tuning", maxValue: p.TotalSteps);
+                    tuning.Value = p.Step;
+                    tuning.Description = Markup.Escape($"step {p.Step}/{p.TotalSteps}  batch PSNR {p.BatchPsnr:F2} dB  {p.ImagesPerSecond:F0} img/s");
+                }).Run(cancellation);
+            });
             AnsiConsole.MarkupLineInterpolated($"Model: [green]{path}[/]");
             return Task.FromResult(0);
         });
