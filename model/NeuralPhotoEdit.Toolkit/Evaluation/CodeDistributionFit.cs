@@ -13,6 +13,21 @@ public static class CodeDistributionFit
     /// <summary>Added to the covariance's diagonal before the Cholesky factorisation, so a direction no
     /// crop varies in still gives a factor with a positive diagonal.</summary>
     const double Jitter = 1e-6;
+    const string DataKey = "code_distribution_data", CropsKey = "code_distribution_crops";
+
+    /// <summary>Records in a model file's facts which folder and how many crops the fit used.</summary>
+    public static void WriteFacts(IDictionary<string, string> facts, string dataDirectory, long crops)
+    {
+        facts[DataKey] = Path.GetFileName(Path.TrimEndingDirectorySeparator(dataDirectory));
+        facts[CropsKey] = crops.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Drops those facts, for a copy whose fit no longer holds.</summary>
+    public static void RemoveFacts(IDictionary<string, string> facts)
+    {
+        facts.Remove(DataKey);
+        facts.Remove(CropsKey);
+    }
 
     /// <param name="crops">N×3×S×S in [−1, 1] (e.g. <see cref="ReconstructionEvaluation.LoadCrops"/>), N ≥ 2.</param>
     public static CodeDistribution Fit(IntrospectiveAdversarialNetwork network, Tensor crops, Device device, Action<int, int>? progress = null)

@@ -40,6 +40,10 @@ sealed class CheckpointEvaluation : IDisposable
     public static string ToJsonLine(long step, IReadOnlyList<(string Name, double Psnr)> scores) =>
         JsonSerializer.Serialize(new { step, psnr = scores.ToDictionary(s => s.Name, s => s.Psnr) });
 
+    /// <summary>One line for the log: "Step N: folder dB; …".</summary>
+    public static string Describe(long step, IReadOnlyList<(string Name, double Psnr)> scores) =>
+        $"Step {step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".";
+
     public void Dispose()
     {
         foreach (var (_, crops) in _sets) crops.Dispose();

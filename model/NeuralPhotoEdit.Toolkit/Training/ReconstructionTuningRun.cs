@@ -46,7 +46,6 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
     // The encoder is tuned in every run; the config's decoder padding tells a decoder that was switched.
     public const string StepsKey = "encoder_tuning_steps";
     public const string LearningRateKey = "encoder_tuning_learning_rate";
-    const string CodeDataKey = "code_distribution_data", CodeCropsKey = "code_distribution_crops";
 
     /// <summary>Runs all steps, or until cancelled (then saves first). Returns each step's batch PSNR.</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellation = default)
@@ -58,10 +57,9 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         NativeHeap.KeepMemoryBetweenSteps();
         if (options.DecoderPadding is not null && !options.TuneDecoder)
             throw new UserInputException("A new decoder padding needs the decoder tuned too.");
-        using var loaded = ModelFile.Load(options.ModelPath, device);
-        using var repadded = options.DecoderPadding is string padding && padding != loaded.Config.DecoderPadding
-            ? Repadded(loaded.Network, padding, device) : null;
-        var network = repadded ?? loaded.Network;
+        using var loaded = ModelFile.Load(options.ModelPath, device,
+            config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
+        var network = loaded.Network;
         var config = network.Config;
         long tunedBefore = loaded.Metadata.TryGetValue(StepsKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var s) ? s : 0;
 
@@ -105,37 +103,19 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         return psnr;
     }
 
-    /// <summary>The same weights in a network whose decoder pads its convolutions another way.</summary>
-    static IntrospectiveAdversarialNetwork Repadded(IntrospectiveAdversarialNetwork network, string padding, Device device)
-    {
-        var config = network.Config with { DecoderPadding = padding };
-        config.Validate();
-        var repadded = new IntrospectiveAdversarialNetwork(config);
-        repadded.load_state_dict(network.state_dict());
-        repadded.to(device);
-        return repadded;
-    }
-
     void Save(LoadedModel loaded, IntrospectiveAdversarialNetwork network, long tunedSteps, CodeDistribution? codes)
     {
         var facts = loaded.Facts();
         facts[StepsKey] = tunedSteps.ToString(CultureInfo.InvariantCulture);
         facts[LearningRateKey] = options.LearningRate.ToString(CultureInfo.InvariantCulture);
         // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
-        facts.Remove(CodeDataKey);
-        facts.Remove(CodeCropsKey);
-        if (codes is not null)
-        {
-            facts[CodeDataKey] = Path.GetFileName(Path.TrimEndingDirectorySeparator(options.DataDirectory));
-            facts[CodeCropsKey] = options.CodeFitCrops.ToString(CultureInfo.InvariantCulture);
-        }
+        CodeDistributionFit.RemoveFacts(facts);
+        if (codes is not null) CodeDistributionFit.WriteFacts(facts, options.DataDirectory, options.CodeFitCrops);
         ModelFile.Save(options.OutputPath, network, facts, loaded.HalfPrecision, codes: codes);
     }
 
     void Evaluate(CheckpointEvaluation evaluation, IntrospectiveAdversarialNetwork network, long step)
     {
-        if (evaluation.IsEmpty) return;
-        var scores = evaluation.Score(network);
-        log($"Step {step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".");
+        if (!evaluation.IsEmpty) log(CheckpointEvaluation.Describe(step, evaluation.Score(network)));
     }
 }

@@ -162,7 +162,7 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             var scores = evaluation.Score(trainer.Network);
             File.AppendAllText(EvaluationsPath, CheckpointEvaluation.ToJsonLine(position.Step, scores) + "\n");
             EvaluationChart.Write(EvaluationsPath, EvaluationChartPath);
-            log($"Step {position.Step}: " + string.Join("; ", scores.Select(s => $"{s.Name} {s.Psnr:F2} dB")) + ".");
+            log(CheckpointEvaluation.Describe(position.Step, scores));
         }
     }
 

@@ -43,14 +43,15 @@ public static class ModelFile
     /// Loads a model for inference (eval mode, inference weights prepared: see
     /// <see cref="IntrospectiveAdversarialNetwork.PrepareForInference"/>) on <paramref name="device"/>
     /// (default: the CPU). The file is fully validated first; any problem is a
-    /// <see cref="ModelFileException"/> naming the file.
+    /// <see cref="ModelFileException"/> naming the file. <paramref name="adjust"/> changes the config
+    /// before the network is built, keeping every tensor's shape (see <see cref="BuildFromHeader"/>).
     /// </summary>
-    public static LoadedModel Load(string path, Device? device = null)
+    public static LoadedModel Load(string path, Device? device = null, Func<IanConfig, IanConfig>? adjust = null)
     {
         device ??= CPU;
         TorchRuntime.EnsureInitialised();
         var header = SafeTensorsHeader.Read(path);
-        var network = BuildFromHeader(header);
+        var network = BuildFromHeader(header, adjust: adjust);
         try
         {
             CodeDistribution? codes;

@@ -34,8 +34,7 @@ static class FitCodesCommand
                 return CodeDistributionFit.Fit(loaded.Network, photos, loaded.Device, (done, _) => task.Value = done);
             });
             var facts = loaded.Facts();
-            facts["code_distribution_data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(parse.GetValue(data)!));
-            facts["code_distribution_crops"] = photos.shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            CodeDistributionFit.WriteFacts(facts, parse.GetValue(data)!, photos.shape[0]);
             ModelFile.Save(path, loaded.Network, facts, loaded.HalfPrecision, codes: codes);
             int size = codes.LatentSize;
             double variance = Enumerable.Range(0, size).Sum(row => Enumerable.Range(0, row + 1).Sum(column => Math.Pow(codes.Scale[row * size + column], 2)));
