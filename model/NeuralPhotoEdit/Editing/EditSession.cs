@@ -257,7 +257,8 @@ public sealed class EditSession : IDisposable
     /// <summary>
     /// Decodes the current codes and puts the change into the photo. At the model's resolution, per
     /// window: Δ = G(Z) − X̂₀ and the paper's mask M = min(k·blur_σ(mean_c |Δ|), 1). On the work grid:
-    /// the windows' Δ, M and G(Z) joined with weights that fade toward each window's edge; the mask
+    /// the windows' Δ, M and G(Z) joined with weights that fade toward each window's edge; Δ and M
+    /// smoothed along the photo's flat areas (<see cref="EditSettings.Smoothing"/>); the mask
     /// times the affinity to the strokes (<see cref="MaskMode.EdgeAware"/>) and a fade toward the
     /// area's inner borders. At full resolution: the blend (<see cref="BlendMode"/>) on the area's
     /// pixels only; everything else, and alpha everywhere, is copied unchanged.
@@ -279,8 +280,15 @@ public sealed class EditSession : IDisposable
             // The paper's blend brings in the model's output; the others only the change.
             source = ImageTensors.ToPlanes(settings.Blend == BlendMode.Paper ? generated : change);
         }
-        var (mask, spread) = FinalMask(JoinWindows(masks, 1, cancellation), settings, cancellation);
+        var paperMask = JoinWindows(masks, 1, cancellation);
         var joined = JoinWindows(source, 3, cancellation);
+        if (settings.Blend != BlendMode.Paper)
+        {
+            double extent = settings.Smoothing * Area.Reach / Area.Scale;
+            EdgeAwareSmoothing.Smooth(joined, 3, _gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge, cancellation);
+            EdgeAwareSmoothing.Smooth(paperMask, 1, _gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge, cancellation);
+        }
+        var (mask, spread) = FinalMask(paperMask, settings, cancellation);
         var image = settings.Blend == BlendMode.Guided
             ? ApplyGuided(GuidedChange(mask, spread, joined, settings, cancellation), cancellation)
             : ApplyBilinear(settings.Blend, mask, joined, cancellation);
@@ -373,6 +381,10 @@ public sealed class EditSession : IDisposable
         var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
         return ApplyPerPixel(transfer.ChangeAt, cancellation);
     }
+
+    /// <summary>The colour step (summed over R, G, B, in [0, 1] units) at which the change's smoothing
+    /// stops: about a horizon's or an outline's step (<see cref="EdgeAwareAffinity.EdgeCost"/> is the same scale).</summary>
+    const double SmoothingEdge = 0.1;
 
     /// <summary>Radius of the guided fit, in grid pixels: about 1/32 of the grid's longer side, at least 2.</summary>
     int GuidedRadius => Math.Max(2, Math.Max(Area.GridWidth, Area.GridHeight) / 32);

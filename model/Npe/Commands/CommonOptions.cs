@@ -33,6 +33,12 @@ static class CommonOptions
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultColourMatch,
     };
 
+    public static Option<double> Smoothing() => new("--smoothing")
+    {
+        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in strokes' widths (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
+        DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultSmoothing,
+    };
+
     public static Option<int> RefineSteps() => new("--refine-steps")
     {
         Description = "Adam steps that refine the encoder's code of the photo toward it before editing (0 = the encoder's code, as in the paper).",
