@@ -69,7 +69,7 @@ public sealed record EditSettings
     public double ColourMatch { get; init; } = DefaultColourMatch;
     /// <summary>
     /// Extent of the edge-aware smoothing of the model's change (<see cref="EdgeAwareSmoothing"/>), in
-    /// reaches (the strokes' width); 0 = the change as the decoder drew it. Guided and detail blends only.
+    /// reaches (<see cref="WorkArea.Reach"/>: half the strokes' width); 0 = the change as the decoder drew it. Guided and detail blends only.
     /// Not in the paper. Why: the decoder's change has blotches of its own, tens of pixels wide, that follow
     /// nothing in the photo; on a flat sky they show as lighter and darker patches in the new colour.
     /// Smoothing along the photo's flat areas evens them out, and stops at the photo's edges so the

@@ -35,7 +35,7 @@ static class CommonOptions
 
     public static Option<double> Smoothing() => new("--smoothing")
     {
-        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in strokes' widths (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
+        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in half strokes' widths, the distance over which the change fades (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultSmoothing,
     };
 
