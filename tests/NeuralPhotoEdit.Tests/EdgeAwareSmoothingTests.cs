@@ -46,7 +46,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         var values = Blotchy(_ => 0.3f);
         var before = Statistics(values, 0, Side);
-        EdgeAwareSmoothing.Smooth(values, 1, Photo(_ => 0), Side, Side, spatialSigma: 40, rangeSigma: Edge);
+        new EdgeAwareSmoothing(Photo(_ => 0), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
         var after = Statistics(values, 0, Side);
         Assert.True(after.Deviation < before.Deviation / 5, $"deviation {after.Deviation:F4} from {before.Deviation:F4}");
         Assert.InRange(after.Mean, 0.29, 0.31);
@@ -57,7 +57,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         // Dark left half, bright right half; the change is 0 on the left and 0.5 on the right, blotchy.
         var values = Blotchy(x => x < Side / 2 ? 0 : 0.5f);
-        EdgeAwareSmoothing.Smooth(values, 1, Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side, spatialSigma: 40, rangeSigma: Edge);
+        new EdgeAwareSmoothing(Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
         var left = Statistics(values, Side / 2 - 2, Side / 2);
         var right = Statistics(values, Side / 2, Side / 2 + 2);
         Assert.InRange(left.Mean, -0.02, 0.02);
@@ -71,7 +71,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         var values = Blotchy(_ => 0.3f);
         var copy = (float[])values.Clone();
-        EdgeAwareSmoothing.Smooth(values, 1, Photo(_ => 0), Side, Side, spatialSigma: 0, rangeSigma: Edge);
+        new EdgeAwareSmoothing(Photo(_ => 0), Side, Side, spatialSigma: 0, rangeSigma: Edge).Apply(values, 1);
         Assert.Equal(copy, values);
     }
 

@@ -12,21 +12,29 @@ namespace NeuralPhotoEdit.Editing;
 /// (<see cref="BoxFilter"/>, <see cref="EdgeAwareAffinity"/>) are too; no imaging library we use has it.
 /// </para>
 /// </summary>
-public static class EdgeAwareSmoothing
+public sealed class EdgeAwareSmoothing
 {
     /// <summary>Horizontal-then-vertical rounds; the paper finds 3 enough for artefact-free results.</summary>
     const int Iterations = 3;
 
+    readonly int _width, _height;
+    /// <summary>Per round, the feedback a^d of every step along rows and along columns (empty: no smoothing).</summary>
+    readonly (float[] Horizontal, float[] Vertical)[] _rounds;
+
     /// <summary>
-    /// Smooths <paramref name="planeCount"/> planes of <paramref name="values"/> (in place) guided by
-    /// <paramref name="photo"/> (R, G, B planes in [−1, 1]). <paramref name="spatialSigma"/>: the
-    /// smoothing's extent on a flat area, in grid pixels; <paramref name="rangeSigma"/>: the colour
-    /// step (in [0, 1] units, summed over R, G, B) that counts as an edge.
+    /// Prepares the smoothing guided by <paramref name="photo"/> (R, G, B planes in [−1, 1]) once, for
+    /// every plane smoothed with it. <paramref name="spatialSigma"/>: the smoothing's extent on a flat
+    /// area, in grid pixels (0 = none); <paramref name="rangeSigma"/>: the colour step (in [0, 1] units,
+    /// summed over R, G, B) that counts as an edge.
     /// </summary>
-    public static void Smooth(float[] values, int planeCount, float[] photo, int width, int height,
-                              double spatialSigma, double rangeSigma, CancellationToken cancellation = default)
+    public EdgeAwareSmoothing(float[] photo, int width, int height, double spatialSigma, double rangeSigma)
     {
-        if (spatialSigma <= 0) return;
+        (_width, _height) = (width, height);
+        if (spatialSigma <= 0)
+        {
+            _rounds = [];
+            return;
+        }
         int n = width * height;
         // Derivatives of the domain transform, dct = 1 + σs/σr·Σ|ΔI| (photo in [0, 1] units: half of [−1, 1]).
         var horizontal = new double[n];
@@ -46,25 +54,35 @@ public static class EdgeAwareSmoothing
                 vertical[p] = 1 + ratio * dy;
             }
 
-        var horizontalWeight = new float[n];
-        var verticalWeight = new float[n];
+        _rounds = new (float[], float[])[Iterations];
         for (int i = 0; i < Iterations; i++)
         {
-            cancellation.ThrowIfCancellationRequested();
             // σ of this round (the paper's eq. 14): the rounds' variances add up to σs². The feedback
-            // a^d = exp(−√2·d/σ), computed once per round for all planes.
+            // a^d = exp(−√2·d/σ).
             double sigma = spatialSigma * Math.Sqrt(3) * Math.Pow(2, Iterations - i - 1) / Math.Sqrt(Math.Pow(4, Iterations) - 1);
             double rate = -Math.Sqrt(2) / sigma;
+            var (h, v) = (new float[n], new float[n]);
             for (int p = 0; p < n; p++)
             {
-                horizontalWeight[p] = Weight(rate * horizontal[p]);
-                verticalWeight[p] = Weight(rate * vertical[p]);
+                h[p] = Weight(rate * horizontal[p]);
+                v[p] = Weight(rate * vertical[p]);
             }
+            _rounds[i] = (h, v);
+        }
+    }
+
+    /// <summary>Smooths <paramref name="planeCount"/> planes of <paramref name="values"/> in place.</summary>
+    public void Apply(float[] values, int planeCount, CancellationToken cancellation = default)
+    {
+        int n = _width * _height;
+        foreach (var (horizontal, vertical) in _rounds)
+        {
+            cancellation.ThrowIfCancellationRequested();
             for (int plane = 0; plane < planeCount; plane++)
             {
                 var span = values.AsSpan(plane * n, n);
-                for (int y = 0; y < height; y++) Row(span.Slice(y * width, width), horizontalWeight.AsSpan(y * width, width));
-                Columns(span, verticalWeight, width, height);
+                for (int y = 0; y < _height; y++) Row(span.Slice(y * _width, _width), horizontal.AsSpan(y * _width, _width));
+                Columns(span, vertical, _width, _height);
             }
         }
     }

@@ -284,9 +284,9 @@ public sealed class EditSession : IDisposable
         var joined = JoinWindows(source, 3, cancellation);
         if (settings.Blend != BlendMode.Paper)
         {
-            double extent = settings.Smoothing * Area.Reach / Area.Scale;
-            EdgeAwareSmoothing.Smooth(joined, 3, _gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge, cancellation);
-            EdgeAwareSmoothing.Smooth(paperMask, 1, _gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge, cancellation);
+            var smoothing = new EdgeAwareSmoothing(_gridPhoto, Area.GridWidth, Area.GridHeight, settings.Smoothing * Area.Reach / Area.Scale, SmoothingEdge);
+            smoothing.Apply(joined, 3, cancellation);
+            smoothing.Apply(paperMask, 1, cancellation);
         }
         var (mask, spread) = FinalMask(paperMask, settings, cancellation);
         var image = settings.Blend == BlendMode.Guided
