@@ -86,10 +86,32 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         var strokes = Stroke(800, 600, new PixelRect(330, 200, 140, 60), (40, 90, 220));   // 40 px above the horizon
         var result = Edit(photo, strokes);
         Assert.True(MaxChange(photo, result.Image, 400, 230) > 20, "the sky under the stroke must change");
-        int worst = 0;
-        for (int y = 304; y < 600; y++)
-            for (int x = 0; x < 800; x++) worst = Math.Max(worst, MaxChange(photo, result.Image, x, y));
-        Assert.True(worst < 2, $"the land below the horizon changed by {worst}/255");
+        // The guided fit (radius 8 px on this area's grid) may carry a few levels just past the horizon.
+        int WorstBelow(int top, int bottom)
+        {
+            int worst = 0;
+            for (int y = top; y < bottom; y++)
+                for (int x = 0; x < 800; x++) worst = Math.Max(worst, MaxChange(photo, result.Image, x, y));
+            return worst;
+        }
+        int atHorizon = WorstBelow(300, 308), below = WorstBelow(308, 600);
+        Assert.True(atHorizon <= 4, $"the land just below the horizon changed by {atHorizon}/255");
+        Assert.True(below < 2, $"the land below the horizon changed by {below}/255");
+    }
+
+    /// <summary>A sky closed off by its horizon is recoloured down to the horizon, not in a patch round
+    /// the stroke that fades out in the middle of the sky.</summary>
+    [Fact]
+    public void ASkyIsRecolouredDownToItsHorizon()
+    {
+        var photo = SkyOverLand(800, 600, horizon: 300);
+        var strokes = Stroke(800, 600, new PixelRect(330, 200, 140, 60), (40, 90, 220));
+        var result = Edit(photo, strokes);
+        int underStroke = MaxChange(photo, result.Image, 400, 230);
+        // 4 px above the horizon, below the stroke's ends and its middle (the editor before the
+        // area's border ended the affinity: 17, 23 and 21 against 149; today 32, 53 and 40).
+        double aboveHorizon = new[] { 330, 400, 470 }.Average(x => MaxChange(photo, result.Image, x, 296));
+        Assert.True(aboveHorizon > underStroke / 5.0, $"the sky just above the horizon changed by {aboveHorizon:F0}/255 against {underStroke} under the stroke");
     }
 
     [Fact]
@@ -273,5 +295,42 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
             double euclidean = Math.Sqrt(dx * dx + dy * dy);
             Assert.True(Math.Abs(measured / euclidean - 1) < 0.03, $"distance {measured:F1} toward ({dx}, {dy}) against {euclidean:F1}");
         }
+    }
+
+    /// <summary>The area's inner border ends the affinity along the photo: on an even surface the
+    /// affinity is 0 at the border and well below what it would be without one, while a region that
+    /// an edge closes off from the border keeps the affinity it would have had.</summary>
+    [Fact]
+    public void TheBorderEndsTheAffinityOnlyWhereThePhotoLeadsToIt()
+    {
+        int side = 101, n = side * side, centre = 50;
+        var alpha = new float[n];
+        alpha[centre * side + centre] = 1;
+        var border = new bool[n];
+        for (int i = 0; i < side; i++) border[i] = border[(side - 1) * side + i] = border[i * side] = border[i * side + side - 1] = true;
+        const double reach = 40;
+
+        var even = new float[3 * n];   // an even grey
+        var open = EdgeAwareAffinity.Compute(even, alpha, side, side, reach, border);
+        var unbounded = EdgeAwareAffinity.Compute(even, alpha, side, side, reach);
+        Assert.Equal(0f, open[centre]);                                          // top row, on the border
+        Assert.Equal(0f, open[(side - 1) * side + centre]);
+        Assert.True(open[(centre + 25) * side + centre] < 0.6 * unbounded[(centre + 25) * side + centre],
+            $"halfway to the border: {open[(centre + 25) * side + centre]:F2} against {unbounded[(centre + 25) * side + centre]:F2} without a border");
+        Assert.Equal(1f, open[centre * side + centre]);
+
+        // A bright wall (a closed square outline 20 px from the border) between the stroke and the border.
+        var walled = new float[3 * n];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+            {
+                bool wall = (x is 20 or 80 && y is >= 20 and <= 80) || (y is 20 or 80 && x is >= 20 and <= 80);
+                for (int c = 0; c < 3; c++) walled[c * n + y * side + x] = wall ? 1f : -0.2f;
+            }
+        var closed = EdgeAwareAffinity.Compute(walled, alpha, side, side, reach, border);
+        var closedUnbounded = EdgeAwareAffinity.Compute(walled, alpha, side, side, reach);
+        foreach (var (x, y) in new[] { (50, 75), (25, 50), (70, 30) })
+            Assert.True(closed[y * side + x] > 0.98 * closedUnbounded[y * side + x],
+                $"inside the wall at ({x}, {y}): {closed[y * side + x]:F3} against {closedUnbounded[y * side + x]:F3} without a border");
     }
 }

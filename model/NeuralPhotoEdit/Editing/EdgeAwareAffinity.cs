@@ -12,6 +12,14 @@ namespace NeuralPhotoEdit.Editing;
 /// "GeoS") rather than by solving their linear systems: two raster sweeps per pass, linear in the
 /// area and without a solver, which keeps the edit live.
 /// </para>
+/// <para>
+/// The work area's inner border is a second set of seeds, where the affinity must be 0. Weighing the
+/// two distances against each other lets a region that edges close off from the border fill to its
+/// edges, while an even surface open to the border still fades out before it, along the photo rather
+/// than in the border's straight lines. (On an even line, d_B / (d + d_B) is exactly the harmonic
+/// interpolation between strokes at 1 and border at 0 that the linear-system methods give; a
+/// smoothstep eases both of its ends.)
+/// </para>
 /// </summary>
 public static class EdgeAwareAffinity
 {
@@ -34,13 +42,44 @@ public static class EdgeAwareAffinity
     /// R, G, B planes in [−1, 1]; <paramref name="alpha"/> the strokes' coverage in [0, 1];
     /// <paramref name="reach"/> (in grid pixels) is the distance over which the affinity falls to
     /// e⁻¹ across an even area. Affinity = exp(−d²), d = the geodesic distance in reaches.
+    /// <para>
+    /// <paramref name="border"/> (optional, one flag per pixel): where the change must have died out,
+    /// such as the work area's sides inside the photo. The affinity is then also multiplied by
+    /// smoothstep(d_B / (d + d_B)), d_B the geodesic distance to the border: it reaches 0 at the
+    /// border whatever the reach, along the photo and not along the border's straight lines, while a
+    /// region that edges close off from the border (a sky under its skyline) keeps its full affinity.
+    /// </para>
     /// </summary>
-    public static float[] Compute(float[] photo, float[] alpha, int width, int height, double reach, CancellationToken cancellation = default)
+    public static float[] Compute(float[] photo, float[] alpha, int width, int height, double reach,
+                                  bool[]? border = null, CancellationToken cancellation = default)
     {
         int n = width * height;
         var colour = SmoothedColour(photo, width, height);
+        var toStrokes = GeodesicDistance(colour, width, height, reach, i => alpha[i] > PaintedAlpha, cancellation);
+        var toBorder = border is not null && border.Contains(true)
+            ? GeodesicDistance(colour, width, height, reach, i => border[i], cancellation)
+            : null;
+
+        var affinity = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double d = toStrokes[i], value = Math.Exp(-d * d);
+            if (toBorder is not null && d > 0 && double.IsFinite(toBorder[i])) value *= SmoothStep(toBorder[i] / (d + toBorder[i]));
+            affinity[i] = (float)value;
+        }
+        return affinity;
+    }
+
+    static double SmoothStep(double t) => t * t * (3 - 2 * t);
+
+    /// <summary>Per pixel, the cheapest path's cost, in reaches, to a pixel where <paramref name="isSeed"/>
+    /// holds (infinity when there is none): GeoS's raster sweeps over 16 neighbours.</summary>
+    static double[] GeodesicDistance(double[] colour, int width, int height, double reach, Func<int, bool> isSeed,
+                                     CancellationToken cancellation)
+    {
+        int n = width * height;
         var distance = new double[n];
-        for (int i = 0; i < n; i++) distance[i] = alpha[i] > PaintedAlpha ? 0 : double.PositiveInfinity;
+        for (int i = 0; i < n; i++) distance[i] = isSeed(i) ? 0 : double.PositiveInfinity;
 
         double perStep = 1 / Math.Max(reach, 1e-6);
         double Cost(int p, int q, double length)
@@ -99,9 +138,7 @@ public static class EdgeAwareAffinity
                 }
         }
 
-        var affinity = new float[n];
-        for (int i = 0; i < n; i++) affinity[i] = (float)Math.Exp(-distance[i] * distance[i]);
-        return affinity;
+        return distance;
     }
 
     /// <summary>The photo in [0, 1] after a 3×3 box blur, so that texture finer than a grid pixel

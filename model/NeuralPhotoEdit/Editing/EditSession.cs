@@ -337,14 +337,16 @@ public sealed class EditSession : IDisposable
         return joined;
     }
 
-    /// <summary>The mask: the paper's, times the affinity to the strokes when edge-aware, times the
+    /// <summary>The mask: the paper's, times the affinity to the strokes when edge-aware (ending at the
+    /// area's inner border, <see cref="WorkArea.InnerBorder"/>), times the
     /// fade toward the area's inner borders. The spread: where the change may go regardless of how
     /// much the model changed there (the affinity times the fade; the mask itself for the paper's).</summary>
     (float[] Mask, float[] Spread) FinalMask(float[] paperMask, EditSettings settings, CancellationToken cancellation)
     {
         int width = Area.GridWidth, height = Area.GridHeight;
         var affinity = settings.Mask == MaskMode.EdgeAware && _gridStrokes is not null
-            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, Area.Reach / Area.Scale, cancellation)
+            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, AffinityReaches * Area.Reach / Area.Scale,
+                                        Area.InnerBorder(), cancellation)
             : null;
         var mask = new float[width * height];
         var spread = affinity is null ? mask : new float[width * height];
@@ -381,6 +383,12 @@ public sealed class EditSession : IDisposable
         var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
         return ApplyPerPixel(transfer.ChangeAt, cancellation);
     }
+
+    /// <summary>How far the affinity spreads through an even area, in reaches (<see cref="WorkArea.Reach"/>).
+    /// Why 2, with the area's inner border as the place the affinity must reach 0: at 1 reach a sky
+    /// faded out before its skyline and the area's margin was left unused; at 2 reaches without the
+    /// border the change reached the area's sides and its rectangle showed on an even background.</summary>
+    const double AffinityReaches = 2;
 
     /// <summary>The colour step (summed over R, G, B, in [0, 1] units) at which the change's smoothing
     /// stops: about a horizon's or an outline's step (<see cref="EdgeAwareAffinity.EdgeCost"/> is the same scale).</summary>

@@ -65,7 +65,8 @@ public sealed class WorkArea
     public int GridHeight { get; }
     /// <summary>Photo pixels per grid pixel (≥ 1).</summary>
     public double Scale { get; }
-    /// <summary>How far, in photo pixels, a change spreads from the strokes through an even area.</summary>
+    /// <summary>Half the strokes' width, in photo pixels: the unit in which the editor says how far a
+    /// change spreads from the strokes through an even area (the affinity, the smoothing, the colour match).</summary>
     public double Reach { get; }
 
     /// <summary>
@@ -161,6 +162,18 @@ public sealed class WorkArea
         if (_insideSides.Top) weight *= SmoothStep((y - Bounds.Y) / fade);
         if (_insideSides.Bottom) weight *= SmoothStep((Bounds.Bottom - y) / fade);
         return weight;
+    }
+
+    /// <summary>The grid pixels along the area's sides that lie inside the image (all false when the
+    /// area is the whole image): where a change must have died out.</summary>
+    public bool[] InnerBorder()
+    {
+        var border = new bool[GridWidth * GridHeight];
+        for (int gy = 0; gy < GridHeight; gy++)
+            for (int gx = 0; gx < GridWidth; gx++)
+                border[gy * GridWidth + gx] = (_insideSides.Left && gx == 0) || (_insideSides.Right && gx == GridWidth - 1)
+                                              || (_insideSides.Top && gy == 0) || (_insideSides.Bottom && gy == GridHeight - 1);
+        return border;
     }
 
     static double SmoothStep(double t)

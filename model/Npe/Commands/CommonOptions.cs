@@ -27,6 +27,12 @@ static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    public static Option<double> StepSize() => new("--step-size")
+    {
+        Description = $"Latent step size η: latent distance per step (0–{NeuralPhotoEdit.Editing.EditSettings.MaxStepSize}).",
+        DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultStepSize,
+    };
+
     public static Option<double> ColourMatch() => new("--colour-match")
     {
         Description = "Share (0–1) of the colour difference the model leaves under the strokes that is added as a smooth colour shift (guided blend only); 0 = the model's change alone, as in the paper.",
@@ -35,7 +41,7 @@ static class CommonOptions
 
     public static Option<double> Smoothing() => new("--smoothing")
     {
-        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in half strokes' widths, the distance over which the change fades (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
+        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in half the strokes' width (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultSmoothing,
     };
 

@@ -16,7 +16,7 @@ static class EditCommand
         var image = new Option<string?>("--image") { Description = "Photo to edit." };
         var strokes = new Option<string?>("--strokes") { Description = "RGBA image the photo's size: colour = target, alpha = brush weight." };
         var roi = new Option<string?>("--roi") { Description = "Region to edit, x,y,width,height (default: around the strokes)." };
-        var stepSize = new Option<double>("--step-size") { Description = $"Latent step size η: latent distance per step (0–{EditSettings.MaxStepSize}).", DefaultValueFactory = _ => EditSettings.DefaultStepSize };
+        var stepSize = CommonOptions.StepSize();
         var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
         var maskGain = new Option<double>("--mask-gain") { Description = "Mask gain k in M = min(k·blur(|Δ|), 1); 1 is the paper's mask.", DefaultValueFactory = _ => EditSettings.DefaultMaskGain };

@@ -61,6 +61,7 @@ static class EvalCommand
         var count = new Option<int>("--count") { Description = "Photos to use (three edits each), in name order.", DefaultValueFactory = _ => 8 };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
+        var stepSize = CommonOptions.StepSize();
         var colourMatch = CommonOptions.ColourMatch();
         var smoothing = CommonOptions.Smoothing();
         var overwrite = OutputGuard.OverwriteOption();
@@ -68,7 +69,7 @@ static class EvalCommand
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, json, sheets, overwrite, colourMatch, smoothing, refine, device };
+            { model, data, count, seed, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -78,7 +79,7 @@ static class EvalCommand
             if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
                 && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
-            var settings = new EditSettings { ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
+            var settings = new EditSettings { StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
             settings.Validate();
             var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
                                             settings, parse.GetValue(sheets), parse.GetValue(refine));
