@@ -311,7 +311,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         const double reach = 40;
 
         var even = new float[3 * n];   // an even grey
-        var open = EdgeAwareAffinity.Compute(even, alpha, side, side, reach, border);
+        var open = EdgeAwareAffinity.Compute(even, alpha, side, side, reach, EdgeAwareAffinity.DistanceTo(border, even, side, side, reach));
         var unbounded = EdgeAwareAffinity.Compute(even, alpha, side, side, reach);
         Assert.Equal(0f, open[centre]);                                          // top row, on the border
         Assert.Equal(0f, open[(side - 1) * side + centre]);
@@ -327,7 +327,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
                 bool wall = (x is 20 or 80 && y is >= 20 and <= 80) || (y is 20 or 80 && x is >= 20 and <= 80);
                 for (int c = 0; c < 3; c++) walled[c * n + y * side + x] = wall ? 1f : -0.2f;
             }
-        var closed = EdgeAwareAffinity.Compute(walled, alpha, side, side, reach, border);
+        var closed = EdgeAwareAffinity.Compute(walled, alpha, side, side, reach, EdgeAwareAffinity.DistanceTo(border, walled, side, side, reach));
         var closedUnbounded = EdgeAwareAffinity.Compute(walled, alpha, side, side, reach);
         foreach (var (x, y) in new[] { (50, 75), (25, 50), (70, 30) })
             Assert.True(closed[y * side + x] > 0.98 * closedUnbounded[y * side + x],

@@ -43,23 +43,19 @@ public static class EdgeAwareAffinity
     /// <paramref name="reach"/> (in grid pixels) is the distance over which the affinity falls to
     /// e⁻¹ across an even area. Affinity = exp(−d²), d = the geodesic distance in reaches.
     /// <para>
-    /// <paramref name="border"/> (optional, one flag per pixel): where the change must have died out,
-    /// such as the work area's sides inside the photo. The affinity is then also multiplied by
-    /// smoothstep(d_B / (d + d_B)), d_B the geodesic distance to the border: it reaches 0 at the
-    /// border whatever the reach, along the photo and not along the border's straight lines, while a
-    /// region that edges close off from the border (a sky under its skyline) keeps its full affinity.
+    /// <paramref name="toBorder"/> (optional, from <see cref="DistanceTo"/>): the geodesic distance d_B
+    /// to where the change must have died out, such as the work area's sides inside the photo. The
+    /// affinity is then also multiplied by smoothstep(d_B / (d + d_B)): it reaches 0 at the border
+    /// whatever the reach, along the photo and not along the border's straight lines, while a region
+    /// that edges close off from the border (a sky under its skyline) keeps its full affinity.
     /// </para>
     /// </summary>
     public static float[] Compute(float[] photo, float[] alpha, int width, int height, double reach,
-                                  bool[]? border = null, CancellationToken cancellation = default)
+                                  double[]? toBorder = null, CancellationToken cancellation = default)
     {
         int n = width * height;
-        var colour = SmoothedColour(photo, width, height);
-        var toStrokes = GeodesicDistance(colour, width, height, reach, i => alpha[i] > PaintedAlpha, cancellation);
-        var toBorder = border is not null && border.Contains(true)
-            ? GeodesicDistance(colour, width, height, reach, i => border[i], cancellation)
-            : null;
-
+        var toStrokes = GeodesicDistance(SmoothedColour(photo, width, height), width, height, reach,
+                                         i => alpha[i] > PaintedAlpha, cancellation);
         var affinity = new float[n];
         for (int i = 0; i < n; i++)
         {
@@ -69,6 +65,14 @@ public static class EdgeAwareAffinity
         }
         return affinity;
     }
+
+    /// <summary>The geodesic distance, in reaches, from every pixel to the flagged ones (null when none
+    /// is flagged). It depends only on the photo: an edit session computes it once, not per render.</summary>
+    public static double[]? DistanceTo(bool[] seeds, float[] photo, int width, int height, double reach,
+                                       CancellationToken cancellation = default) =>
+        seeds.Contains(true)
+            ? GeodesicDistance(SmoothedColour(photo, width, height), width, height, reach, i => seeds[i], cancellation)
+            : null;
 
     static double SmoothStep(double t) => t * t * (3 - 2 * t);
 

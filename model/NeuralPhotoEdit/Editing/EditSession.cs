@@ -25,6 +25,7 @@ public sealed class EditSession : IDisposable
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
     float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
     float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
+    double[]? _gridDistanceToBorder;  // see GridDistanceToBorder; null until needed (and when the area is the whole image)
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
@@ -104,6 +105,7 @@ public sealed class EditSession : IDisposable
     {
         var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
         _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
+        _gridDistanceToBorder = null;
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
@@ -345,8 +347,7 @@ public sealed class EditSession : IDisposable
     {
         int width = Area.GridWidth, height = Area.GridHeight;
         var affinity = settings.Mask == MaskMode.EdgeAware && _gridStrokes is not null
-            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, AffinityReaches * Area.Reach / Area.Scale,
-                                        Area.InnerBorder(), cancellation)
+            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, AffinityReach, GridDistanceToBorder(cancellation), cancellation)
             : null;
         var mask = new float[width * height];
         var spread = affinity is null ? mask : new float[width * height];
@@ -383,6 +384,14 @@ public sealed class EditSession : IDisposable
         var transfer = GuidedTransfer.Fit(_gridPhoto, masked, Area.GridWidth, Area.GridHeight, GuidedRadius, cancellation);
         return ApplyPerPixel(transfer.ChangeAt, cancellation);
     }
+
+    /// <summary>The geodesic distance on the grid to the area's sides inside the photo, for the affinity:
+    /// computed on the first render after the photo was encoded (it depends on nothing else).</summary>
+    double[]? GridDistanceToBorder(CancellationToken cancellation) =>
+        _gridDistanceToBorder ??= EdgeAwareAffinity.DistanceTo(Area.InnerBorder(), _gridPhoto, Area.GridWidth, Area.GridHeight,
+                                                               AffinityReach, cancellation);
+
+    double AffinityReach => AffinityReaches * Area.Reach / Area.Scale;
 
     /// <summary>How far the affinity spreads through an even area, in reaches (<see cref="WorkArea.Reach"/>).
     /// Why 2, with the area's inner border as the place the affinity must reach 0: at 1 reach a sky
