@@ -21,7 +21,7 @@ namespace NeuralPhotoEdit.Editing;
 /// smoothstep eases both of its ends.)
 /// </para>
 /// </summary>
-public static class EdgeAwareAffinity
+public sealed class EdgeAwareAffinity
 {
     /// <summary>Colour differences per pixel step below this (in [0, 1] RGB units) are noise or a
     /// smooth gradient such as a sky's, and cost nothing beyond the step's length.</summary>
@@ -37,55 +37,60 @@ public static class EdgeAwareAffinity
     /// with 16 they are within 1 % of circles.</summary>
     static readonly double Diagonal = Math.Sqrt(2), KnightMove = Math.Sqrt(5);
 
+    readonly double[] _colour;
+    readonly int _width, _height;
+    readonly double _reach;
+    readonly double[]? _toBorder;
+
     /// <summary>
-    /// The affinity (width×height, in [0, 1]) to the painted pixels. <paramref name="photo"/> holds
-    /// R, G, B planes in [−1, 1]; <paramref name="alpha"/> the strokes' coverage in [0, 1];
-    /// <paramref name="reach"/> (in grid pixels) is the distance over which the affinity falls to
-    /// e⁻¹ across an even area. Affinity = exp(−d²), d = the geodesic distance in reaches.
+    /// Prepares the affinity on <paramref name="photo"/> (R, G, B planes in [−1, 1]) once, for every
+    /// set of strokes painted on it. <paramref name="reach"/> (in grid pixels) is the distance over
+    /// which the affinity falls to e⁻¹ across an even area: affinity = exp(−d²), d = the geodesic
+    /// distance to the strokes in reaches.
     /// <para>
-    /// <paramref name="toBorder"/> (optional, from <see cref="DistanceTo"/>): the geodesic distance d_B
-    /// to where the change must have died out, such as the work area's sides inside the photo. The
-    /// affinity is then also multiplied by smoothstep(d_B / (d + d_B)): it reaches 0 at the border
-    /// whatever the reach, along the photo and not along the border's straight lines, while a region
-    /// that edges close off from the border (a sky under its skyline) keeps its full affinity.
+    /// <paramref name="border"/> (optional, one flag per pixel): where the change must have died out,
+    /// such as the work area's sides inside the photo. The affinity is then also multiplied by
+    /// smoothstep(d_B / (d + d_B)), d_B the geodesic distance to the border: it reaches 0 at the
+    /// border whatever the reach, along the photo and not along the border's straight lines, while a
+    /// region that edges close off from the border (a sky under its skyline) keeps its full affinity.
+    /// d_B depends only on the photo, so it is computed here, not per set of strokes.
     /// </para>
     /// </summary>
-    public static float[] Compute(float[] photo, float[] alpha, int width, int height, double reach,
-                                  double[]? toBorder = null, CancellationToken cancellation = default)
+    public EdgeAwareAffinity(float[] photo, int width, int height, double reach, bool[]? border = null,
+                             CancellationToken cancellation = default)
     {
-        int n = width * height;
-        var toStrokes = GeodesicDistance(SmoothedColour(photo, width, height), width, height, reach,
-                                         i => alpha[i] > PaintedAlpha, cancellation);
-        var affinity = new float[n];
-        for (int i = 0; i < n; i++)
+        (_width, _height, _reach) = (width, height, reach);
+        _colour = SmoothedColour(photo, width, height);
+        if (border is not null && border.Contains(true))
+            _toBorder = GeodesicDistance(i => border[i], cancellation);
+    }
+
+    /// <summary>The affinity (width×height, in [0, 1]) to the painted pixels; <paramref name="alpha"/>
+    /// holds the strokes' coverage in [0, 1].</summary>
+    public float[] To(float[] alpha, CancellationToken cancellation = default)
+    {
+        var toStrokes = GeodesicDistance(i => alpha[i] > PaintedAlpha, cancellation);
+        var affinity = new float[toStrokes.Length];
+        for (int i = 0; i < affinity.Length; i++)
         {
             double d = toStrokes[i], value = Math.Exp(-d * d);
-            if (toBorder is not null && d > 0 && double.IsFinite(toBorder[i])) value *= SmoothStep(toBorder[i] / (d + toBorder[i]));
+            if (_toBorder is not null && d > 0 && double.IsFinite(_toBorder[i]))
+                value *= WorkArea.SmoothStep(_toBorder[i] / (d + _toBorder[i]));
             affinity[i] = (float)value;
         }
         return affinity;
     }
 
-    /// <summary>The geodesic distance, in reaches, from every pixel to the flagged ones (null when none
-    /// is flagged). It depends only on the photo: an edit session computes it once, not per render.</summary>
-    public static double[]? DistanceTo(bool[] seeds, float[] photo, int width, int height, double reach,
-                                       CancellationToken cancellation = default) =>
-        seeds.Contains(true)
-            ? GeodesicDistance(SmoothedColour(photo, width, height), width, height, reach, i => seeds[i], cancellation)
-            : null;
-
-    static double SmoothStep(double t) => t * t * (3 - 2 * t);
-
     /// <summary>Per pixel, the cheapest path's cost, in reaches, to a pixel where <paramref name="isSeed"/>
     /// holds (infinity when there is none): GeoS's raster sweeps over 16 neighbours.</summary>
-    static double[] GeodesicDistance(double[] colour, int width, int height, double reach, Func<int, bool> isSeed,
-                                     CancellationToken cancellation)
+    double[] GeodesicDistance(Func<int, bool> isSeed, CancellationToken cancellation)
     {
-        int n = width * height;
+        int width = _width, height = _height, n = width * height;
+        var colour = _colour;
         var distance = new double[n];
         for (int i = 0; i < n; i++) distance[i] = isSeed(i) ? 0 : double.PositiveInfinity;
 
-        double perStep = 1 / Math.Max(reach, 1e-6);
+        double perStep = 1 / Math.Max(_reach, 1e-6);
         double Cost(int p, int q, double length)
         {
             double dr = colour[p] - colour[q], dg = colour[n + p] - colour[n + q], db = colour[2 * n + p] - colour[2 * n + q];

@@ -25,7 +25,7 @@ public sealed class EditSession : IDisposable
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
     float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
     float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
-    double[]? _gridDistanceToBorder;  // see GridDistanceToBorder; null until needed (and when the area is the whole image)
+    EdgeAwareAffinity? _affinity;     // prepared on the grid photo at the first edge-aware render after encoding
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
@@ -105,7 +105,7 @@ public sealed class EditSession : IDisposable
     {
         var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
         _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
-        _gridDistanceToBorder = null;
+        _affinity = null;
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
@@ -347,7 +347,7 @@ public sealed class EditSession : IDisposable
     {
         int width = Area.GridWidth, height = Area.GridHeight;
         var affinity = settings.Mask == MaskMode.EdgeAware && _gridStrokes is not null
-            ? EdgeAwareAffinity.Compute(_gridPhoto, _gridStrokes, width, height, AffinityReach, GridDistanceToBorder(cancellation), cancellation)
+            ? Affinity(cancellation).To(_gridStrokes, cancellation)
             : null;
         var mask = new float[width * height];
         var spread = affinity is null ? mask : new float[width * height];
@@ -385,13 +385,11 @@ public sealed class EditSession : IDisposable
         return ApplyPerPixel(transfer.ChangeAt, cancellation);
     }
 
-    /// <summary>The geodesic distance on the grid to the area's sides inside the photo, for the affinity:
-    /// computed on the first render after the photo was encoded (it depends on nothing else).</summary>
-    double[]? GridDistanceToBorder(CancellationToken cancellation) =>
-        _gridDistanceToBorder ??= EdgeAwareAffinity.DistanceTo(Area.InnerBorder(), _gridPhoto, Area.GridWidth, Area.GridHeight,
-                                                               AffinityReach, cancellation);
-
-    double AffinityReach => AffinityReaches * Area.Reach / Area.Scale;
+    /// <summary>The affinity prepared on the grid photo, ending at the area's sides inside the photo: made
+    /// on the first render after the photo was encoded (it depends on nothing else), not on every render.</summary>
+    EdgeAwareAffinity Affinity(CancellationToken cancellation) =>
+        _affinity ??= new EdgeAwareAffinity(_gridPhoto, Area.GridWidth, Area.GridHeight, AffinityReaches * Area.Reach / Area.Scale,
+                                            Area.InnerBorder(), cancellation);
 
     /// <summary>How far the affinity spreads through an even area, in reaches (<see cref="WorkArea.Reach"/>).
     /// Why 2, with the area's inner border as the place the affinity must reach 0: at 1 reach a sky

@@ -176,7 +176,8 @@ public sealed class WorkArea
         return border;
     }
 
-    static double SmoothStep(double t)
+    /// <summary>3t² − 2t³ on t clamped to [0, 1]: 0 and 1 with zero slope at both ends.</summary>
+    internal static double SmoothStep(double t)
     {
         t = Math.Clamp(t, 0, 1);
         return t * t * (3 - 2 * t);
