@@ -157,21 +157,11 @@ public sealed class EdgeAwareAffinity
         int n = width * height;
         var smooth = new double[3 * n];
         for (int c = 0; c < 3; c++)
-            for (int y = 0; y < height; y++)
-                for (int x = 0; x < width; x++)
-                {
-                    double sum = 0;
-                    int count = 0;
-                    for (int dy = -1; dy <= 1; dy++)
-                        for (int dx = -1; dx <= 1; dx++)
-                        {
-                            int xx = x + dx, yy = y + dy;
-                            if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-                            sum += photo[c * n + yy * width + xx];
-                            count++;
-                        }
-                    smooth[c * n + y * width + x] = (sum / count + 1) / 2;
-                }
+        {
+            var plane = new double[n];
+            for (int i = 0; i < n; i++) plane[i] = (photo[c * n + i] + 1) / 2;
+            BoxFilter.Mean(plane, width, height, radius: 1).CopyTo(smooth, c * n);
+        }
         return smooth;
     }
 }
