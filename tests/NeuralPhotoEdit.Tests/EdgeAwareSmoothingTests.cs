@@ -66,6 +66,22 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
         Assert.True(Statistics(values, 0, Side / 2).Deviation < 0.04 && Statistics(values, Side / 2, Side).Deviation < 0.04);
     }
 
+    /// <summary>A sky darkening from one side to the other (0.008 per pixel, below the noise the affinity
+    /// ignores too) is one surface: blotches across it even out as on a flat area. Summed over R, G, B
+    /// as in Gastal &amp; Oliveira, the gradient stretched every pixel 6.6 times and the blotches kept
+    /// 60 % of their size.</summary>
+    [Fact]
+    public void ASkysGradientDoesNotStopTheSmoothing()
+    {
+        var values = new float[Side * Side];
+        for (int y = 0; y < Side; y++)
+            for (int x = 0; x < Side; x++) values[y * Side + x] = 0.3f + 0.2f * (float)Math.Sin(x * Math.PI / 16);
+        var before = Statistics(values, 0, Side);
+        new EdgeAwareSmoothing(Photo(x => -0.6f + 1.2f * x / Side), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
+        var after = Statistics(values, 0, Side);
+        Assert.True(after.Deviation < before.Deviation / 5, $"deviation {after.Deviation:F4} from {before.Deviation:F4}");
+    }
+
     [Fact]
     public void ZeroLeavesTheChangeAsItIs()
     {
@@ -75,9 +91,11 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
         Assert.Equal(copy, values);
     }
 
-    /// <summary>On the demo photo and strokes with the shipped model: the default smoothing leaves less of
-    /// the change's structure on flat parts of the photo (EditMetrics' "misaligned", 0.421 → 0.409 when written) than none, and the
-    /// colour under the strokes reaches the stroke colour as far (fidelity within 0.02).</summary>
+    /// <summary>On the demo photo and strokes with the shipped model: the default smoothing leaves at least
+    /// a fifth less of the change's structure on flat parts of the photo (EditMetrics' "misaligned", 0.259 →
+    /// 0.182 when written; 0.250 when the smoothing stopped at a sky's faint texture) than none, and the
+    /// colour under the strokes reaches the stroke colour as far (fidelity within 0.02: 0.916 → 0.907;
+    /// 0.889 when the smoothed change was not scaled back to its size under the strokes).</summary>
     [Fact]
     public void OnARealEditLessOfTheChangeCrossesFlatAreas()
     {
@@ -91,7 +109,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
         var none = Score(0);
         var smoothed = Score(EditSettings.DefaultSmoothing);
         _output.WriteLine($"misaligned {none.Misaligned:F4} → {smoothed.Misaligned:F4}, fidelity {none.Fidelity:F4} → {smoothed.Fidelity:F4}");
-        Assert.True(smoothed.Misaligned < none.Misaligned - 0.005, $"misaligned {none.Misaligned:F4} → {smoothed.Misaligned:F4}");
+        Assert.True(smoothed.Misaligned < 0.8 * none.Misaligned, $"misaligned {none.Misaligned:F4} → {smoothed.Misaligned:F4}");
         Assert.True(smoothed.Fidelity > none.Fidelity - 0.02, $"fidelity {none.Fidelity:F4} → {smoothed.Fidelity:F4}");
     }
 }

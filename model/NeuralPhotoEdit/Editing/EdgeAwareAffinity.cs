@@ -23,10 +23,7 @@ namespace NeuralPhotoEdit.Editing;
 /// </summary>
 public sealed class EdgeAwareAffinity
 {
-    /// <summary>Colour differences per pixel step below this (in [0, 1] RGB units) are noise or a
-    /// smooth gradient such as a sky's, and cost nothing beyond the step's length.</summary>
-    public const double ColourNoise = 0.012;
-    /// <summary>A colour step this much above the noise costs as much as a whole reach.</summary>
+    /// <summary>A colour step this much above the noise (<see cref="ColourSteps.Noise"/>) costs as much as a whole reach.</summary>
     public const double EdgeCost = 0.04;
     /// <summary>Alpha above which a grid pixel counts as painted.</summary>
     const float PaintedAlpha = 0.25f;
@@ -60,7 +57,7 @@ public sealed class EdgeAwareAffinity
                              CancellationToken cancellation = default)
     {
         (_width, _height, _reach) = (width, height, reach);
-        _colour = SmoothedColour(photo, width, height);
+        _colour = ColourSteps.Smoothed(photo, width, height);
         if (border is not null && border.Contains(true))
             _toBorder = GeodesicDistance(i => border[i], cancellation);
     }
@@ -86,17 +83,12 @@ public sealed class EdgeAwareAffinity
     double[] GeodesicDistance(Func<int, bool> isSeed, CancellationToken cancellation)
     {
         int width = _width, height = _height, n = width * height;
-        var colour = _colour;
         var distance = new double[n];
         for (int i = 0; i < n; i++) distance[i] = isSeed(i) ? 0 : double.PositiveInfinity;
 
         double perStep = 1 / Math.Max(_reach, 1e-6);
-        double Cost(int p, int q, double length)
-        {
-            double dr = colour[p] - colour[q], dg = colour[n + p] - colour[n + q], db = colour[2 * n + p] - colour[2 * n + q];
-            double difference = Math.Sqrt(dr * dr + dg * dg + db * db);
-            return length * perStep + Math.Max(0, difference - ColourNoise * length) / EdgeCost;
-        }
+        double Cost(int p, int q, double length) =>
+            length * perStep + ColourSteps.BeyondNoise(_colour, p, q, length) / EdgeCost;
         void Relax(int p, int q, double length)
         {
             double candidate = distance[q] + Cost(p, q, length);
@@ -148,20 +140,5 @@ public sealed class EdgeAwareAffinity
         }
 
         return distance;
-    }
-
-    /// <summary>The photo in [0, 1] after a 3×3 box blur, so that texture finer than a grid pixel
-    /// reads as the surface it belongs to and not as a wall of edges.</summary>
-    static double[] SmoothedColour(float[] photo, int width, int height)
-    {
-        int n = width * height;
-        var smooth = new double[3 * n];
-        for (int c = 0; c < 3; c++)
-        {
-            var plane = new double[n];
-            for (int i = 0; i < n; i++) plane[i] = (photo[c * n + i] + 1) / 2;
-            BoxFilter.Mean(plane, width, height, radius: 1).CopyTo(smooth, c * n);
-        }
-        return smooth;
     }
 }

@@ -4,9 +4,17 @@ namespace NeuralPhotoEdit.Editing;
 /// Smooths planes on the work grid along the photo's flat areas and not across its edges: the
 /// recursive filter of the domain transform (Gastal &amp; Oliveira 2011, "Domain Transform for
 /// Edge-Aware Image and Video Processing", §4 "RF"). Each row and column is stretched by the photo's
-/// colour steps, ct(x) = ∫ 1 + σs/σr·Σ_c |I′_c|, and filtered by a first-order recursive filter in the
+/// colour steps, ct(x) = ∫ 1 + σs/σr·|I′|, and filtered by a first-order recursive filter in the
 /// stretched coordinate, so a step across an edge weighs almost nothing while a flat run averages
 /// over about σs pixels. Linear in the grid's size and independent of σs.
+/// <para>
+/// Not as in Gastal &amp; Oliveira, |I′| is the step as the affinity measures it
+/// (<see cref="ColourSteps"/>: on the 3×3-blurred photo, less the noise a sky's gradient carries),
+/// where they take Σ_c |I′_c| of the photo itself. Why: with theirs, a cloudy sky's faint texture
+/// stretched each pixel several times over, so the change was evened out over a few pixels there,
+/// however large σs, and the decoder's change kept fading from the stroke down to the skyline
+/// (README, "Evening out the model's change").
+/// </para>
 /// <para>
 /// Hand-written: the filter is a few lines on float planes, and the engine's other grid filters
 /// (<see cref="BoxFilter"/>, <see cref="EdgeAwareAffinity"/>) are too; no imaging library we use has it.
@@ -18,40 +26,37 @@ public sealed class EdgeAwareSmoothing
     const int Iterations = 3;
 
     readonly int _width, _height;
+    /// <summary>The smoothing's extent on a flat area, in grid pixels.</summary>
+    public double SpatialSigma { get; }
     /// <summary>Per round, the feedback a^d of every step along rows and along columns (empty: no smoothing).</summary>
     readonly (float[] Horizontal, float[] Vertical)[] _rounds;
 
     /// <summary>
     /// Prepares the smoothing guided by <paramref name="photo"/> (R, G, B planes in [−1, 1]) once, for
     /// every plane smoothed with it. <paramref name="spatialSigma"/>: the smoothing's extent on a flat
-    /// area, in grid pixels (0 = none); <paramref name="rangeSigma"/>: the colour step (in [0, 1] units,
-    /// summed over R, G, B) that counts as an edge.
+    /// area, in grid pixels (0 = none); <paramref name="rangeSigma"/>: the colour step beyond the noise
+    /// (<see cref="ColourSteps.BeyondNoise"/>, [0, 1] units) that counts as an edge.
     /// </summary>
     public EdgeAwareSmoothing(float[] photo, int width, int height, double spatialSigma, double rangeSigma)
     {
-        (_width, _height) = (width, height);
+        (_width, _height, SpatialSigma) = (width, height, spatialSigma);
         if (spatialSigma <= 0)
         {
             _rounds = [];
             return;
         }
         int n = width * height;
-        // Derivatives of the domain transform, dct = 1 + σs/σr·Σ|ΔI| (photo in [0, 1] units: half of [−1, 1]).
+        // Derivatives of the domain transform, dct = 1 + σs/σr·|ΔI|.
+        var colour = ColourSteps.Smoothed(photo, width, height);
         var horizontal = new double[n];
         var vertical = new double[n];
-        double ratio = spatialSigma / rangeSigma / 2;
+        double ratio = spatialSigma / rangeSigma;
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
                 int p = y * width + x;
-                double dx = 0, dy = 0;
-                for (int c = 0; c < 3; c++)
-                {
-                    if (x > 0) dx += Math.Abs(photo[c * n + p] - photo[c * n + p - 1]);
-                    if (y > 0) dy += Math.Abs(photo[c * n + p] - photo[c * n + p - width]);
-                }
-                horizontal[p] = 1 + ratio * dx;
-                vertical[p] = 1 + ratio * dy;
+                horizontal[p] = 1 + (x > 0 ? ratio * ColourSteps.BeyondNoise(colour, p, p - 1, 1) : 0);
+                vertical[p] = 1 + (y > 0 ? ratio * ColourSteps.BeyondNoise(colour, p, p - width, 1) : 0);
             }
 
         _rounds = new (float[], float[])[Iterations];

@@ -26,6 +26,7 @@ public sealed class EditSession : IDisposable
     float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
     float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
     EdgeAwareAffinity? _affinity;     // prepared on the grid photo at the first edge-aware render after encoding
+    EdgeAwareSmoothing? _smoothing;   // likewise, for the last smoothing extent rendered
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
@@ -105,7 +106,7 @@ public sealed class EditSession : IDisposable
     {
         var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
         _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
-        _affinity = null;
+        (_affinity, _smoothing) = (null, null);
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
@@ -260,7 +261,8 @@ public sealed class EditSession : IDisposable
     /// Decodes the current codes and puts the change into the photo. At the model's resolution, per
     /// window: Δ = G(Z) − X̂₀ and the paper's mask M = min(k·blur_σ(mean_c |Δ|), 1). On the work grid:
     /// the windows' Δ, M and G(Z) joined with weights that fade toward each window's edge; Δ and M
-    /// smoothed along the photo's flat areas (<see cref="EditSettings.Smoothing"/>); the mask
+    /// smoothed along the photo's flat areas (<see cref="EditSettings.Smoothing"/>), Δ keeping its
+    /// size under the strokes (<see cref="KeepStrength"/>); the mask
     /// times the affinity to the strokes (<see cref="MaskMode.EdgeAware"/>) and a fade toward the
     /// area's inner borders. At full resolution: the blend (<see cref="BlendMode"/>) on the area's
     /// pixels only; everything else, and alpha everywhere, is copied unchanged.
@@ -286,8 +288,10 @@ public sealed class EditSession : IDisposable
         var joined = JoinWindows(source, 3, cancellation);
         if (settings.Blend != BlendMode.Paper)
         {
-            var smoothing = new EdgeAwareSmoothing(_gridPhoto, Area.GridWidth, Area.GridHeight, settings.Smoothing * Area.Reach / Area.Scale, SmoothingEdge);
+            var smoothing = Smoothing(settings.Smoothing * Area.Reach / Area.Scale);
+            double strength = MeanUnderStrokes(joined);
             smoothing.Apply(joined, 3, cancellation);
+            KeepStrength(joined, strength, MeanUnderStrokes(joined));
             smoothing.Apply(paperMask, 1, cancellation);
         }
         var (mask, spread) = FinalMask(paperMask, settings, cancellation);
@@ -296,6 +300,45 @@ public sealed class EditSession : IDisposable
             : ApplyBilinear(settings.Blend, mask, joined, cancellation);
         return new EditResult(image, Area, mask);
     }
+
+    /// <summary>The smoothing prepared on the grid photo for <paramref name="extent"/> (grid pixels): made
+    /// again only when the photo was encoded again or the extent changed, not on every render.</summary>
+    EdgeAwareSmoothing Smoothing(double extent) =>
+        _smoothing is { } kept && kept.SpatialSigma == extent
+            ? kept
+            : _smoothing = new EdgeAwareSmoothing(_gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge);
+
+    /// <summary>The alpha-weighted mean over the strokes of the change's size, Σ_c |Δ_c| (0 without strokes).</summary>
+    double MeanUnderStrokes(float[] change)
+    {
+        if (_gridStrokes is not { } alpha) return 0;
+        int n = alpha.Length;
+        double sum = 0, total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (alpha[i] <= 0) continue;
+            total += alpha[i];
+            sum += alpha[i] * (Math.Abs(change[i]) + Math.Abs(change[n + i]) + Math.Abs(change[2 * n + i]));
+        }
+        return total > 0 ? sum / total : 0;
+    }
+
+    /// <summary>
+    /// Scales the smoothed change back up to the size it had under the strokes before smoothing (by at
+    /// most <see cref="MostStrengthKept"/>). Smoothing evens the decoder's change out, and since that
+    /// change is largest under the strokes, evening it out also weakens it there; how strongly the
+    /// painted spot changes is the step size's business, not the smoothing's.
+    /// </summary>
+    static void KeepStrength(float[] change, double before, double after)
+    {
+        if (before <= 0 || after <= 0) return;
+        float gain = (float)Math.Clamp(before / after, 1, MostStrengthKept);
+        for (int i = 0; i < change.Length; i++) change[i] *= gain;
+    }
+
+    /// <summary>The largest gain <see cref="KeepStrength"/> applies: a guard, so that a change
+    /// smoothing has all but cancelled under the strokes is not blown up.</summary>
+    const double MostStrengthKept = 2;
 
     /// <summary>The photo with the area replaced by the model's reconstruction X̂₀ (to judge how well
     /// the model knows the photo).</summary>
