@@ -114,6 +114,31 @@ public class CommandLineTests
         finally { Console.SetOut(savedOut); AnsiConsole.Console = savedConsole; }
     }
 
+    /// <summary><c>eval edits --rounds 2 --against</c> the same model: both models see the same photos and
+    /// strokes (every paired difference and its interval is exactly 0), and each round draws new strokes.
+    /// A second model that does not exist is refused before any edit runs.</summary>
+    [Fact]
+    public void AComparisonEditsTheSameStrokesWithBothModels()
+    {
+        var (exit, output) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1", "--rounds", "2",
+                                 "--against", DefaultModel.Path, "--json");
+        Assert.Equal(0, exit);
+        var printed = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(6, printed.GetProperty("edits").GetProperty("edits").GetInt32());
+        foreach (var difference in printed.GetProperty("differences").EnumerateArray())
+            foreach (string value in new[] { "difference", "low", "high" })
+                Assert.Equal(0, difference.GetProperty(value).GetDouble());
+        var fidelities = printed.GetProperty("edits").GetProperty("per_edit").EnumerateArray()
+            .Select(e => e.GetProperty("neural").GetProperty("fidelity").GetDouble()).ToList();
+        Assert.NotEqual(fidelities.Take(3), fidelities.Skip(3));   // round 2's strokes are not round 1's
+
+        var (missingExit, missingOutput) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1",
+                                               "--against", "no-such-model.safetensors");
+        Assert.Equal(1, missingExit);
+        Assert.Contains("no-such-model.safetensors", missingOutput);
+        Assert.DoesNotContain("edits on", missingOutput);
+    }
+
     [Fact]
     public void StrokesWithoutTransparencyAreRefusedWithWhatToDo()
     {

@@ -14,14 +14,18 @@ public sealed record EditEvaluationResult(string Model, string Data, int Edits, 
 /// <c>npe eval edits</c>: draws test strokes on photos (<see cref="TestStrokes"/>), edits them with the
 /// given settings (the engine's defaults unless a test or option says otherwise), and scores the result and two non-neural references on the same strokes
 /// (<see cref="EditMetrics"/>, <see cref="ReferenceBrushes"/>). Optionally writes a sheet per edit:
-/// photo with strokes | neural edit | plain brush | colour brush, cropped around the strokes.
+/// photo with strokes | neural edit | plain brush | colour brush, cropped around the strokes. With more
+/// than one round, each round draws new strokes (seeds <c>seed</c>, <c>seed + 1</c>, …) and all edits
+/// are pooled.
 /// </summary>
 public static class EditEvaluation
 {
     public static EditEvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                            int count, int seed, Device device, EditSettings settings, string? sheetsDirectory = null,
-                                           int refinementSteps = PhotoCodes.DefaultRefinementSteps, Action<int, int>? progress = null)
+                                           int refinementSteps = PhotoCodes.DefaultRefinementSteps, Action<int, int>? progress = null,
+                                           int rounds = 1)
     {
+        if (rounds < 1) throw new UserInputException($"The number of rounds must be at least 1 (got {rounds}).");
         if (!Directory.Exists(dataDirectory)) throw new UserInputException($"The folder '{dataDirectory}' does not exist.");
         var photos = Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase)
@@ -31,30 +35,34 @@ public static class EditEvaluation
         if (sheetsDirectory is not null) Directory.CreateDirectory(sheetsDirectory);
 
         var scored = new List<ScoredEdit>();
-        for (int p = 0; p < photos.Count; p++)
+        int work = rounds * photos.Count;
+        for (int round = 0; round < rounds; round++)
         {
-            progress?.Invoke(p, photos.Count);
-            var photo = ImageFiles.Load(photos[p]);
-            string name = Path.GetFileNameWithoutExtension(photos[p]);
-            int strokeIndex = 0;
-            // A seed per photo from the run's seed (not HashCode.Combine: it is randomised per process).
-            foreach (var stroke in TestStrokes.For(photo, seed * 7919 + p))
+            for (int p = 0; p < photos.Count; p++)
             {
-                RgbaImage neural;
-                using (var session = EditSession.Open(network, photo, null, stroke.Layer, device, refinementSteps))
+                progress?.Invoke(round * photos.Count + p, work);
+                var photo = ImageFiles.Load(photos[p]);
+                string name = Path.GetFileNameWithoutExtension(photos[p]) + (rounds > 1 ? $"-seed{seed + round}" : "");
+                int strokeIndex = 0;
+                // A seed per photo from the round's seed (not HashCode.Combine: it is randomised per process).
+                foreach (var stroke in TestStrokes.For(photo, (seed + round) * 7919 + p))
                 {
-                    session.Paint(stroke.Layer, settings);
-                    neural = session.Render(settings).Image;
+                    RgbaImage neural;
+                    using (var session = EditSession.Open(network, photo, null, stroke.Layer, device, refinementSteps))
+                    {
+                        session.Paint(stroke.Layer, settings);
+                        neural = session.Render(settings).Image;
+                    }
+                    var plain = ReferenceBrushes.Plain(photo, stroke.Layer);
+                    var colour = ReferenceBrushes.Colour(photo, stroke.Layer);
+                    scored.Add(new ScoredEdit(Path.GetFileName(photos[p]), stroke.Kind, EditMetrics.Score(photo, neural, stroke.Layer),
+                                              EditMetrics.Score(photo, plain, stroke.Layer), EditMetrics.Score(photo, colour, stroke.Layer)));
+                    if (sheetsDirectory is not null)
+                        ImageFiles.Save(Sheet(photo, stroke.Layer, neural, plain, colour), Path.Combine(sheetsDirectory, $"{name}-{++strokeIndex}.png"));
                 }
-                var plain = ReferenceBrushes.Plain(photo, stroke.Layer);
-                var colour = ReferenceBrushes.Colour(photo, stroke.Layer);
-                scored.Add(new ScoredEdit(Path.GetFileName(photos[p]), stroke.Kind, EditMetrics.Score(photo, neural, stroke.Layer),
-                                          EditMetrics.Score(photo, plain, stroke.Layer), EditMetrics.Score(photo, colour, stroke.Layer)));
-                if (sheetsDirectory is not null)
-                    ImageFiles.Save(Sheet(photo, stroke.Layer, neural, plain, colour), Path.Combine(sheetsDirectory, $"{name}-{++strokeIndex}.png"));
             }
         }
-        progress?.Invoke(photos.Count, photos.Count);
+        progress?.Invoke(work, work);
         return new EditEvaluationResult(modelName, dataDirectory, scored.Count, Mean(scored.Select(s => s.Neural)),
             Mean(scored.Select(s => s.PlainBrush)), Mean(scored.Select(s => s.ColourBrush)), scored);
     }

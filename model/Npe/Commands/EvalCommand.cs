@@ -66,23 +66,35 @@ static class EvalCommand
         var smoothing = CommonOptions.Smoothing();
         var overwrite = OutputGuard.OverwriteOption();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
+        var against = new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." };
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
+            { model, data, count, seed, rounds, against, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n < 1) throw new UserInputException("--count must be at least 1.");
+            if (parse.GetValue(rounds) < 1) throw new UserInputException("--rounds must be at least 1.");
             using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
-            var dev = loaded.Device;
+            // The second model is opened before any editing, so a wrong path fails at once.
+            using var other = parse.GetValue(against) is string second ? ModelFile.Open(second, parse.GetValue(device)!) : null;
             if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
                 && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
             var settings = new EditSettings { StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
             settings.Validate();
-            var result = EditEvaluation.Run(loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev,
-                                            settings, parse.GetValue(sheets), parse.GetValue(refine));
+            bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
+            EditEvaluationResult Evaluate(LoadedModel file, string? sheetsFolder) => WithProgress(quiet, $"editing with {Path.GetFileName(file.Path)}",
+                progress => EditEvaluation.Run(file.Network, Path.GetFileName(file.Path), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
+                                               settings, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds)));
+            var result = Evaluate(loaded, parse.GetValue(sheets));
+            if (other is not null)
+            {
+                WriteComparison(EditComparison.Compare(result, Evaluate(other, null)), quiet);
+                return;
+            }
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
             var table = new Table().AddColumns("method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far ↓");
             foreach (var (name, s) in new[] { ("neural edit", result.Neural), ("plain brush", result.PlainBrush), ("colour brush", result.ColourBrush) })
@@ -91,5 +103,32 @@ static class EvalCommand
             AnsiConsole.Write(table);
         });
         return command;
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar (photos done of all), or silently.</summary>
+    static EditEvaluationResult WithProgress(bool quiet, string description, Func<Action<int, int>?, EditEvaluationResult> work) =>
+        quiet
+            ? work(null)
+            : AnsiConsole.Progress().Start(context =>
+            {
+                var task = context.AddTask(description);
+                return work((done, total) => { task.MaxValue = total; task.Value = done; });
+            });
+
+    static void WriteComparison(EditComparisonResult comparison, bool json)
+    {
+        if (json) { Console.WriteLine(JsonSerializer.Serialize(comparison, Json)); return; }
+        var table = new Table().AddColumns("metric", Markup.Escape(comparison.Edits.Model), Markup.Escape(comparison.Against.Model), "difference", "95 % interval");
+        foreach (var d in comparison.Differences)
+            table.AddRow(d.Metric, $"{d.Mean:F5}", $"{d.AgainstMean:F5}", Signed(d.Difference), Markup.Escape($"[{Signed(d.Low)}, {Signed(d.High)}]"));
+        AnsiConsole.MarkupLineInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models (means; difference = first − second, paired bootstrap):");
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>A difference with its sign, 5 decimals (new_edges is of the order of 10⁻⁴; "+0.00000" when it rounds to 0).</summary>
+    static string Signed(double value)
+    {
+        string digits = Math.Abs(value).ToString("F5", System.Globalization.CultureInfo.InvariantCulture);
+        return (value < 0 && digits != "0.00000" ? "−" : "+") + digits;
     }
 }
