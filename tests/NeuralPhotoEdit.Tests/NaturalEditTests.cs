@@ -89,7 +89,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         // The guided fit (radius 8 px on this area's grid) may carry a little of the sky's change just
         // past the horizon: at most a tenth of the change 4 px above it (when written 6 against 71;
         // 2 against 42 when the change still faded out on the way down to the horizon).
-        double aboveHorizon = new[] { 330, 400, 470 }.Average(x => MaxChange(photo, result.Image, x, 296));
+        double aboveHorizon = ChangeAboveHorizon(photo, result.Image);
         int WorstBelow(int top, int bottom)
         {
             int worst = 0;
@@ -101,6 +101,11 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         Assert.True(atHorizon <= aboveHorizon / 10, $"the land just below the horizon changed by {atHorizon}/255, the sky just above it by {aboveHorizon:F0}/255");
         Assert.True(below < 2, $"the land below the horizon changed by {below}/255");
     }
+
+    /// <summary>The mean change 4 px above a <see cref="SkyOverLand"/> horizon at y = 300, below the
+    /// ends and the middle of the stroke at x 330–470.</summary>
+    static double ChangeAboveHorizon(RgbaImage photo, RgbaImage result) =>
+        new[] { 330, 400, 470 }.Average(x => MaxChange(photo, result, x, 296));
 
     /// <summary>A sky closed off by its horizon is recoloured down to the horizon, not in a patch round
     /// the stroke that fades out in the middle of the sky.</summary>
@@ -114,7 +119,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         // 4 px above the horizon, below the stroke's ends and its middle (the editor before the
         // area's border ended the affinity: 17, 23 and 21 against 149; then 32, 53 and 40; since the
         // smoothing spreads the change across the sky's gradient, 71 on average against 142).
-        double aboveHorizon = new[] { 330, 400, 470 }.Average(x => MaxChange(photo, result.Image, x, 296));
+        double aboveHorizon = ChangeAboveHorizon(photo, result.Image);
         Assert.True(aboveHorizon > underStroke / 5.0, $"the sky just above the horizon changed by {aboveHorizon:F0}/255 against {underStroke} under the stroke");
     }
 

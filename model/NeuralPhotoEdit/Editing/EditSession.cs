@@ -440,8 +440,9 @@ public sealed class EditSession : IDisposable
     /// border the change reached the area's sides and its rectangle showed on an even background.</summary>
     const double AffinityReaches = 2;
 
-    /// <summary>The colour step (summed over R, G, B, in [0, 1] units) at which the change's smoothing
-    /// stops: about a horizon's or an outline's step (<see cref="EdgeAwareAffinity.EdgeCost"/> is the same scale).</summary>
+    /// <summary>The colour step beyond the noise (<see cref="ColourSteps.BeyondNoise"/>, [0, 1] units) at which
+    /// the change's smoothing stops: about a horizon's or an outline's step (<see cref="EdgeAwareAffinity.EdgeCost"/>
+    /// is the same scale).</summary>
     const double SmoothingEdge = 0.1;
 
     /// <summary>Radius of the guided fit, in grid pixels: about 1/32 of the grid's longer side, at least 2.</summary>
