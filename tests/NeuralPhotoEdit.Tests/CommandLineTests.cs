@@ -140,6 +140,22 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void AComparisonAtAnotherStepSizeEditsTheSecondModelWithIt()
+    {
+        // The model against itself, but the second edit takes smaller steps: its colour moves less far.
+        var (exit, output) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1",
+                                 "--against", DefaultModel.Path, "--against-step-size", "0.1", "--json");
+        Assert.Equal(0, exit);
+        var fidelity = JsonDocument.Parse(output).RootElement.GetProperty("differences").EnumerateArray()
+            .Single(d => d.GetProperty("metric").GetString() == "fidelity");
+        Assert.True(fidelity.GetProperty("low").GetDouble() > 0.1, $"fidelity difference {fidelity}");
+
+        var (alone, aloneOutput) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1", "--against-step-size", "1");
+        Assert.Equal(1, alone);
+        Assert.Contains("needs --against", aloneOutput);
+    }
+
+    [Fact]
     public void StrokesWithoutTransparencyAreRefusedWithWhatToDo()
     {
         using var temp = TestSupport.TempDirectory();

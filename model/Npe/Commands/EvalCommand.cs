@@ -68,10 +68,14 @@ static class EvalCommand
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
         var against = new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." };
+        var againstStepSize = new Option<double?>("--against-step-size")
+        {
+            Description = "The second model's latent step size (default: --step-size's), to compare two models at the same strength when one moves further per step.",
+        };
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
         var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, rounds, against, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
+            { model, data, count, seed, rounds, against, againstStepSize, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -85,14 +89,19 @@ static class EvalCommand
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
             var settings = new EditSettings { StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
             settings.Validate();
+            if (parse.GetValue(againstStepSize) is not null && other is null)
+                throw new UserInputException("--against-step-size needs --against: it is the second model's step size.");
+            var otherSettings = settings with { StepSize = parse.GetValue(againstStepSize) ?? settings.StepSize };
+            otherSettings.Validate();
             bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
-            EditEvaluationResult Evaluate(LoadedModel file, string? sheetsFolder) => WithProgress(quiet, $"editing with {Path.GetFileName(file.Path)}",
+            EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) => WithProgress(quiet, $"editing with {Path.GetFileName(file.Path)}",
                 progress => EditEvaluation.Run(file.Network, Path.GetFileName(file.Path), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
-                                               settings, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds)));
-            var result = Evaluate(loaded, parse.GetValue(sheets));
+                                               with, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds)));
+            var result = Evaluate(loaded, settings, parse.GetValue(sheets));
             if (other is not null)
             {
-                WriteComparison(EditComparison.Compare(result, Evaluate(other, null)), quiet);
+                WriteComparison(EditComparison.Compare(result, Evaluate(other, otherSettings, null)), quiet,
+                                settings.StepSize == otherSettings.StepSize ? null : (settings.StepSize, otherSettings.StepSize));
                 return;
             }
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
@@ -115,13 +124,16 @@ static class EvalCommand
                 return work((done, total) => { task.MaxValue = total; task.Value = done; });
             });
 
-    static void WriteComparison(EditComparisonResult comparison, bool json)
+    /// <summary>The comparison as a table (or one JSON line); <paramref name="stepSizes"/>: the two
+    /// models' step sizes, when they differ.</summary>
+    static void WriteComparison(EditComparisonResult comparison, bool json, (double First, double Second)? stepSizes)
     {
         if (json) { Console.WriteLine(JsonSerializer.Serialize(comparison, Json)); return; }
         var table = new Table().AddColumns("metric", Markup.Escape(comparison.Edits.Model), Markup.Escape(comparison.Against.Model), "difference", "95 % interval");
         foreach (var d in comparison.Differences)
             table.AddRow(d.Metric, $"{d.Mean:F5}", $"{d.AgainstMean:F5}", Signed(d.Difference), Markup.Escape($"[{Signed(d.Low)}, {Signed(d.High)}]"));
-        AnsiConsole.MarkupLineInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models (means; difference = first − second, paired bootstrap):");
+        string strength = stepSizes is var (first, second) ? $", step sizes {first:0.###} and {second:0.###}" : "";
+        AnsiConsole.MarkupLineInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models{strength} (means; difference = first − second, paired bootstrap):");
         AnsiConsole.Write(table);
     }
 
