@@ -46,7 +46,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         var values = Blotchy(_ => 0.3f);
         var before = Statistics(values, 0, Side);
-        new EdgeAwareSmoothing(Photo(_ => 0), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
+        new EdgeAwareSmoothing(new ColourSteps(Photo(_ => 0), Side, Side), spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
         var after = Statistics(values, 0, Side);
         Assert.True(after.Deviation < before.Deviation / 5, $"deviation {after.Deviation:F4} from {before.Deviation:F4}");
         Assert.InRange(after.Mean, 0.29, 0.31);
@@ -57,7 +57,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         // Dark left half, bright right half; the change is 0 on the left and 0.5 on the right, blotchy.
         var values = Blotchy(x => x < Side / 2 ? 0 : 0.5f);
-        new EdgeAwareSmoothing(Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
+        new EdgeAwareSmoothing(new ColourSteps(Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side), spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
         var left = Statistics(values, Side / 2 - 2, Side / 2);
         var right = Statistics(values, Side / 2, Side / 2 + 2);
         Assert.InRange(left.Mean, -0.02, 0.02);
@@ -77,7 +77,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
         for (int y = 0; y < Side; y++)
             for (int x = 0; x < Side; x++) values[y * Side + x] = 0.3f + 0.2f * (float)Math.Sin(x * Math.PI / 16);
         var before = Statistics(values, 0, Side);
-        new EdgeAwareSmoothing(Photo(x => -0.6f + 1.2f * x / Side), Side, Side, spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
+        new EdgeAwareSmoothing(new ColourSteps(Photo(x => -0.6f + 1.2f * x / Side), Side, Side), spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
         var after = Statistics(values, 0, Side);
         Assert.True(after.Deviation < before.Deviation / 5, $"deviation {after.Deviation:F4} from {before.Deviation:F4}");
     }
@@ -87,7 +87,7 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         var values = Blotchy(_ => 0.3f);
         var copy = (float[])values.Clone();
-        new EdgeAwareSmoothing(Photo(_ => 0), Side, Side, spatialSigma: 0, rangeSigma: Edge).Apply(values, 1);
+        new EdgeAwareSmoothing(new ColourSteps(Photo(_ => 0), Side, Side), spatialSigma: 0, rangeSigma: Edge).Apply(values, 1);
         Assert.Equal(copy, values);
     }
 

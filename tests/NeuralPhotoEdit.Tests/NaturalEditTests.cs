@@ -297,7 +297,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         var alpha = new float[n];
         alpha[centre * side + centre] = 1;
         const double reach = 40;
-        var affinity = new EdgeAwareAffinity(photo, side, side, reach).To(alpha);
+        var affinity = new EdgeAwareAffinity(new ColourSteps(photo, side, side), reach).To(alpha);
         foreach (var (dx, dy) in new[] { (50, 0), (0, -50), (35, 35), (46, 19), (19, 46), (-40, -30) })
         {
             double measured = Math.Sqrt(-Math.Log(affinity[(centre + dy) * side + centre + dx])) * reach;
@@ -320,8 +320,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         const double reach = 40;
 
         var even = new float[3 * n];   // an even grey
-        var open = new EdgeAwareAffinity(even, side, side, reach, border).To(alpha);
-        var unbounded = new EdgeAwareAffinity(even, side, side, reach).To(alpha);
+        var open = new EdgeAwareAffinity(new ColourSteps(even, side, side), reach, border).To(alpha);
+        var unbounded = new EdgeAwareAffinity(new ColourSteps(even, side, side), reach).To(alpha);
         Assert.Equal(0f, open[centre]);                                          // top row, on the border
         Assert.Equal(0f, open[(side - 1) * side + centre]);
         Assert.True(open[(centre + 25) * side + centre] < 0.6 * unbounded[(centre + 25) * side + centre],
@@ -336,8 +336,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
                 bool wall = (x is 20 or 80 && y is >= 20 and <= 80) || (y is 20 or 80 && x is >= 20 and <= 80);
                 for (int c = 0; c < 3; c++) walled[c * n + y * side + x] = wall ? 1f : -0.2f;
             }
-        var closed = new EdgeAwareAffinity(walled, side, side, reach, border).To(alpha);
-        var closedUnbounded = new EdgeAwareAffinity(walled, side, side, reach).To(alpha);
+        var closed = new EdgeAwareAffinity(new ColourSteps(walled, side, side), reach, border).To(alpha);
+        var closedUnbounded = new EdgeAwareAffinity(new ColourSteps(walled, side, side), reach).To(alpha);
         foreach (var (x, y) in new[] { (50, 75), (25, 50), (70, 30) })
             Assert.True(closed[y * side + x] > 0.98 * closedUnbounded[y * side + x],
                 $"inside the wall at ({x}, {y}): {closed[y * side + x]:F3} against {closedUnbounded[y * side + x]:F3} without a border");

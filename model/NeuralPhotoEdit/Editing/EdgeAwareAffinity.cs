@@ -34,13 +34,13 @@ public sealed class EdgeAwareAffinity
     /// with 16 they are within 1 % of circles.</summary>
     static readonly double Diagonal = Math.Sqrt(2), KnightMove = Math.Sqrt(5);
 
-    readonly double[] _colour;
+    readonly ColourSteps _steps;
     readonly int _width, _height;
     readonly double _reach;
     readonly double[]? _toBorder;
 
     /// <summary>
-    /// Prepares the affinity on <paramref name="photo"/> (R, G, B planes in [−1, 1]) once, for every
+    /// Prepares the affinity on a photo, given by its colour <paramref name="steps"/>, once for every
     /// set of strokes painted on it. <paramref name="reach"/> (in grid pixels) is the distance over
     /// which the affinity falls to e⁻¹ across an even area: affinity = exp(−d²), d = the geodesic
     /// distance to the strokes in reaches.
@@ -53,11 +53,9 @@ public sealed class EdgeAwareAffinity
     /// d_B depends only on the photo, so it is computed here, not per set of strokes.
     /// </para>
     /// </summary>
-    public EdgeAwareAffinity(float[] photo, int width, int height, double reach, bool[]? border = null,
-                             CancellationToken cancellation = default)
+    public EdgeAwareAffinity(ColourSteps steps, double reach, bool[]? border = null, CancellationToken cancellation = default)
     {
-        (_width, _height, _reach) = (width, height, reach);
-        _colour = ColourSteps.Smoothed(photo, width, height);
+        (_steps, _width, _height, _reach) = (steps, steps.Width, steps.Height, reach);
         if (border is not null && border.Contains(true))
             _toBorder = GeodesicDistance(i => border[i], cancellation);
     }
@@ -88,7 +86,7 @@ public sealed class EdgeAwareAffinity
 
         double perStep = 1 / Math.Max(_reach, 1e-6);
         double Cost(int p, int q, double length) =>
-            length * perStep + ColourSteps.BeyondNoise(_colour, p, q, length) / EdgeCost;
+            length * perStep + _steps.BeyondNoise(p, q, length) / EdgeCost;
         void Relax(int p, int q, double length)
         {
             double candidate = distance[q] + Cost(p, q, length);

@@ -32,13 +32,14 @@ public sealed class EdgeAwareSmoothing
     readonly (float[] Horizontal, float[] Vertical)[] _rounds;
 
     /// <summary>
-    /// Prepares the smoothing guided by <paramref name="photo"/> (R, G, B planes in [−1, 1]) once, for
+    /// Prepares the smoothing guided by a photo, given by its colour <paramref name="steps"/>, once for
     /// every plane smoothed with it. <paramref name="spatialSigma"/>: the smoothing's extent on a flat
     /// area, in grid pixels (0 = none); <paramref name="rangeSigma"/>: the colour step beyond the noise
     /// (<see cref="ColourSteps.BeyondNoise"/>, [0, 1] units) that counts as an edge.
     /// </summary>
-    public EdgeAwareSmoothing(float[] photo, int width, int height, double spatialSigma, double rangeSigma)
+    public EdgeAwareSmoothing(ColourSteps steps, double spatialSigma, double rangeSigma)
     {
+        int width = steps.Width, height = steps.Height;
         (_width, _height, SpatialSigma) = (width, height, spatialSigma);
         if (spatialSigma <= 0)
         {
@@ -47,7 +48,6 @@ public sealed class EdgeAwareSmoothing
         }
         int n = width * height;
         // Derivatives of the domain transform, dct = 1 + σs/σr·|ΔI|.
-        var colour = ColourSteps.Smoothed(photo, width, height);
         var horizontal = new double[n];
         var vertical = new double[n];
         double ratio = spatialSigma / rangeSigma;
@@ -55,8 +55,8 @@ public sealed class EdgeAwareSmoothing
             for (int x = 0; x < width; x++)
             {
                 int p = y * width + x;
-                horizontal[p] = 1 + (x > 0 ? ratio * ColourSteps.BeyondNoise(colour, p, p - 1, 1) : 0);
-                vertical[p] = 1 + (y > 0 ? ratio * ColourSteps.BeyondNoise(colour, p, p - width, 1) : 0);
+                horizontal[p] = 1 + (x > 0 ? ratio * steps.BeyondNoise(p, p - 1, 1) : 0);
+                vertical[p] = 1 + (y > 0 ? ratio * steps.BeyondNoise(p, p - width, 1) : 0);
             }
 
         _rounds = new (float[], float[])[Iterations];

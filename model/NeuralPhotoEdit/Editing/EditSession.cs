@@ -25,6 +25,7 @@ public sealed class EditSession : IDisposable
     float[] _gridPhoto = null!;       // the area on the work grid: R, G, B planes in [−1, 1]
     float[]? _gridStrokes;            // the strokes' coverage on the grid, from the last paint since a reset
     float[]? _gridStrokeColours;      // their colour there: R, G, B planes in [−1, 1]
+    ColourSteps? _colourSteps;        // the grid photo's colour steps, for the affinity and the smoothing
     EdgeAwareAffinity? _affinity;     // prepared on the grid photo at the first edge-aware render after encoding
     EdgeAwareSmoothing? _smoothing;   // likewise, for the last smoothing extent rendered
     Tensor _initialCode = null!;      // Z₀, one row per window
@@ -106,7 +107,7 @@ public sealed class EditSession : IDisposable
     {
         var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
         _gridPhoto = Resampling.ToPlanes(_photo, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: false, cancellation);
-        (_affinity, _smoothing) = (null, null);
+        (_colourSteps, _affinity, _smoothing) = (null, null, null);
         cancellation.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var threads = TorchRuntime.ThreadsForWindows(Area.Windows.Count);
@@ -306,7 +307,10 @@ public sealed class EditSession : IDisposable
     EdgeAwareSmoothing Smoothing(double extent) =>
         _smoothing is { } kept && kept.SpatialSigma == extent
             ? kept
-            : _smoothing = new EdgeAwareSmoothing(_gridPhoto, Area.GridWidth, Area.GridHeight, extent, SmoothingEdge);
+            : _smoothing = new EdgeAwareSmoothing(ColourStepsOfPhoto, extent, SmoothingEdge);
+
+    /// <summary>The grid photo's colour steps, measured once per encoded photo for both edge-aware filters.</summary>
+    ColourSteps ColourStepsOfPhoto => _colourSteps ??= new ColourSteps(_gridPhoto, Area.GridWidth, Area.GridHeight);
 
     /// <summary>The alpha-weighted mean over the strokes of the change's size, Σ_c |Δ_c| (0 without strokes).</summary>
     double MeanUnderStrokes(float[] change)
@@ -431,7 +435,7 @@ public sealed class EditSession : IDisposable
     /// <summary>The affinity prepared on the grid photo, ending at the area's sides inside the photo: made
     /// on the first render after the photo was encoded (it depends on nothing else), not on every render.</summary>
     EdgeAwareAffinity Affinity(CancellationToken cancellation) =>
-        _affinity ??= new EdgeAwareAffinity(_gridPhoto, Area.GridWidth, Area.GridHeight, AffinityReaches * Area.Reach / Area.Scale,
+        _affinity ??= new EdgeAwareAffinity(ColourStepsOfPhoto, AffinityReaches * Area.Reach / Area.Scale,
                                             Area.InnerBorder(), cancellation);
 
     /// <summary>How far the affinity spreads through an even area, in reaches (<see cref="WorkArea.Reach"/>).
