@@ -91,8 +91,14 @@ public class CommandLineTests
         Assert.Single(lines);
         using (var model = ModelFile.Open(null, "cpu"))
         {
+            var reports = new List<(EvaluationStage Stage, int Done, int Total)>();
             var expected = ReconstructionEvaluation.Run(model.Network, "m", TestSupport.FixturePhotos, 50, 2, model.Device, null,
-                                                        PhotoCodes.DefaultRefinementSteps);
+                                                        PhotoCodes.DefaultRefinementSteps, (stage, done, total) => reports.Add((stage, done, total)));
+            // Progress: each stage in turn (no baselines without --pca-fit), each finished.
+            Assert.Equal([EvaluationStage.EncoderCodes, EvaluationStage.RefinedCodes, EvaluationStage.Samples],
+                         reports.Select(r => r.Stage).Distinct());
+            Assert.True(reports.Select(r => r.Stage).SequenceEqual(reports.Select(r => r.Stage).Order()), "stages out of order");
+            Assert.All(reports.GroupBy(r => r.Stage), stage => Assert.Equal(stage.Last().Total, stage.Last().Done));
             var printed = JsonDocument.Parse(lines[0]).RootElement;
             Assert.Equal(Math.Round(expected.Psnr, 3), printed.GetProperty("psnr").GetDouble(), 3);
             Assert.Equal(expected.RefinedPsnr!.Value, printed.GetProperty("refined_psnr").GetDouble(), 3);
@@ -143,11 +149,16 @@ public class CommandLineTests
     public void AComparisonAtAnotherStepSizeEditsTheSecondModelWithIt()
     {
         // The model against itself, but the second edit takes smaller steps: its colour moves less far.
+        // The copy is a training run's export, so the report names it by its run's folder.
+        using var temp = TestSupport.TempDirectory();
+        string run = Directory.CreateDirectory(Path.Combine(temp.Path, "some-run")).FullName;
+        File.Copy(DefaultModel.Path, Path.Combine(run, "model.safetensors"));
         var (exit, output) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1",
-                                 "--against", DefaultModel.Path, "--against-step-size", "0.1", "--json");
+                                 "--against", Path.Combine(run, "model.safetensors"), "--against-step-size", "0.1", "--json");
         Assert.Equal(0, exit);
-        var fidelity = JsonDocument.Parse(output).RootElement.GetProperty("differences").EnumerateArray()
-            .Single(d => d.GetProperty("metric").GetString() == "fidelity");
+        var printed = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("some-run/model.safetensors", printed.GetProperty("against").GetProperty("model").GetString());
+        var fidelity = printed.GetProperty("differences").EnumerateArray().Single(d => d.GetProperty("metric").GetString() == "fidelity");
         Assert.True(fidelity.GetProperty("low").GetDouble() > 0.1, $"fidelity difference {fidelity}");
 
         var (alone, aloneOutput) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1", "--against-step-size", "1");

@@ -26,6 +26,19 @@ public sealed record EvaluationResult(string Model, string Data, int Crops, int 
     public double? PhotoFrechet { get; init; }
 }
 
+/// <summary>The parts of <see cref="ReconstructionEvaluation.Run"/>, in the order they run, for progress reports.</summary>
+public enum EvaluationStage
+{
+    /// <summary>Reconstructing the crops from the encoder's codes.</summary>
+    EncoderCodes,
+    /// <summary>Refining each crop's code as the editor does, and reconstructing again.</summary>
+    RefinedCodes,
+    /// <summary>Fitting the PCA baselines and scoring them.</summary>
+    Baselines,
+    /// <summary>Drawing samples for the grid pattern and the Fréchet distance.</summary>
+    Samples,
+}
+
 /// <summary>
 /// Mean reconstruction PSNR at the model's resolution, 8-bit output against 8-bit input: decode(μ(encode(x)))
 /// — the model alone, as the paper reconstructs — and, when asked, decode(Z₀) with the code refined as
@@ -40,23 +53,29 @@ public static class ReconstructionEvaluation
 
     public static EvaluationResult Run(IntrospectiveAdversarialNetwork network, string modelName, string dataDirectory,
                                        int crops, int seed, Device device, string? pcaFitDirectory = null,
-                                       int refinementSteps = 0, Action<int, int>? progress = null, CodeDistribution? codes = null)
+                                       int refinementSteps = 0, Action<EvaluationStage, int, int>? progress = null,
+                                       CodeDistribution? codes = null)
     {
         int size = network.Config.ImageSize;
         var samples = LoadCrops(dataDirectory, size, crops, seed);
         int count = (int)samples.shape[0];
-        double psnr = MeanPsnr(network, samples, device, progress: progress);
-        double? refined = refinementSteps > 0 ? MeanPsnr(network, samples, device, refinementSteps) : null;
+        double psnr = MeanPsnr(network, samples, device, progress: (done, total) => progress?.Invoke(EvaluationStage.EncoderCodes, done, total));
+        double? refined = refinementSteps > 0
+            ? MeanPsnr(network, samples, device, refinementSteps, (done, total) => progress?.Invoke(EvaluationStage.RefinedCodes, done, total))
+            : null;
 
         double? pca25 = null, pca100 = null;
         if (pcaFitDirectory is not null)
         {
+            progress?.Invoke(EvaluationStage.Baselines, 0, 1);
             using var fit = LoadCrops(pcaFitDirectory, size, PcaFitCrops, seed + 1);
             using var pca = PcaBaseline.Fit(fit.flatten(1), 100);
             var flat = samples.flatten(1);
             pca25 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 25).view_as(samples)));
             pca100 = Mean(ScoreAll(samples, pca.Reconstruct(flat, 100).view_as(samples)));
+            progress?.Invoke(EvaluationStage.Baselines, 1, 1);
         }
+        progress?.Invoke(EvaluationStage.Samples, 0, 1);
         double photoGrid = GridPattern.Score(samples);
         // The crops' two halves: one is what samples are compared with, the other gives the floor.
         int half = count / 2;
@@ -65,6 +84,7 @@ public static class ReconstructionEvaluation
         (double Grid, double? Frechet)? fitted = codes is null ? null : SampleScores(network, codes, seed, device, reference);
         double? photoFrechet = reference is null ? null : Math.Round(ThumbnailFrechetDistance.Between(firstHalf!, reference), 4);
         samples.Dispose();
+        progress?.Invoke(EvaluationStage.Samples, 1, 1);
         return new EvaluationResult(modelName, dataDirectory, count, seed, psnr, pca25, pca100, pcaFitDirectory is null ? null : PcaFitCrops)
         {
             SampleGrid = standard.Grid, PhotoGrid = Math.Round(photoGrid, 3), FittedSampleGrid = fitted?.Grid,

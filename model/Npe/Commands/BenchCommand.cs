@@ -46,8 +46,8 @@ static class BenchCommand
                 return;
             }
             var result = parse.GetValue(json)
-                ? EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev)
-                : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, Path.GetFileName(loaded.Path), dev));
+                ? EditBenchmark.Run(loaded.Network, ModelLabel.Of(loaded), dev)
+                : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, ModelLabel.Of(loaded), dev));
             Console.WriteLine(JsonSerializer.Serialize(result with { Background = busyCount }, Json));
         });
         return command;

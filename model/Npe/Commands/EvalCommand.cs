@@ -31,10 +31,19 @@ static class EvalCommand
             NeuralPhotoEdit.Networks.PhotoCodes.CheckSteps(refinementSteps);
             using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
             var dev = loaded.Device;
-            EvaluationResult Evaluate() => ReconstructionEvaluation.Run(
-                loaded.Network, Path.GetFileName(loaded.Path), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca), refinementSteps, codes: loaded.Codes);
+            EvaluationResult Evaluate(Action<EvaluationStage, int, int>? progress) => ReconstructionEvaluation.Run(
+                loaded.Network, ModelLabel.Of(loaded), parse.GetValue(data)!, n, parse.GetValue(seed), dev, parse.GetValue(pca), refinementSteps,
+                progress, loaded.Codes);
             // With --json, stdout carries the JSON line and nothing else.
-            var result = parse.GetValue(json) ? Evaluate() : AnsiConsole.Status().Start("Evaluating…", _ => Evaluate());
+            var result = parse.GetValue(json) ? Evaluate(null) : AnsiConsole.Progress().Start(context =>
+            {
+                var bars = new Dictionary<EvaluationStage, ProgressTask>();
+                return Evaluate((stage, done, total) =>
+                {
+                    if (!bars.TryGetValue(stage, out var bar)) bars[stage] = bar = context.AddTask(StageName(stage));
+                    (bar.MaxValue, bar.Value) = (total, done);
+                });
+            });
             if (!parse.GetValue(json))
             {
                 AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops (the encoder's code)");
@@ -94,8 +103,8 @@ static class EvalCommand
             var otherSettings = settings with { StepSize = parse.GetValue(againstStepSize) ?? settings.StepSize };
             otherSettings.Validate();
             bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
-            EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) => WithProgress(quiet, $"editing with {Path.GetFileName(file.Path)}",
-                progress => EditEvaluation.Run(file.Network, Path.GetFileName(file.Path), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
+            EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) => WithProgress(quiet, $"editing with {ModelLabel.Of(file)}",
+                progress => EditEvaluation.Run(file.Network, ModelLabel.Of(file), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
                                                with, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds)));
             var result = Evaluate(loaded, settings, parse.GetValue(sheets));
             if (other is not null)
@@ -113,6 +122,14 @@ static class EvalCommand
         });
         return command;
     }
+
+    static string StageName(EvaluationStage stage) => stage switch
+    {
+        EvaluationStage.EncoderCodes => "reconstructing from the encoder's codes",
+        EvaluationStage.RefinedCodes => "refining the codes as the editor does",
+        EvaluationStage.Baselines => "fitting the PCA baselines",
+        _ => "drawing samples",
+    };
 
     /// <summary>Runs <paramref name="work"/> under a progress bar (photos done of all), or silently.</summary>
     static EditEvaluationResult WithProgress(bool quiet, string description, Func<Action<int, int>?, EditEvaluationResult> work) =>
