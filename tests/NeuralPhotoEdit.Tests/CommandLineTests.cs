@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using NeuralPhotoEdit.Cli;
+using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Evaluation;
 using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;
@@ -158,6 +159,8 @@ public class CommandLineTests
         Assert.Equal(0, exit);
         var printed = JsonDocument.Parse(output).RootElement;
         Assert.Equal("some-run/model.safetensors", printed.GetProperty("against").GetProperty("model").GetString());
+        Assert.Equal(0.1, printed.GetProperty("against").GetProperty("step_size").GetDouble());
+        Assert.Equal(EditSettings.DefaultStepSize, printed.GetProperty("edits").GetProperty("step_size").GetDouble());
         var fidelity = printed.GetProperty("differences").EnumerateArray().Single(d => d.GetProperty("metric").GetString() == "fidelity");
         Assert.True(fidelity.GetProperty("low").GetDouble() > 0.1, $"fidelity difference {fidelity}");
 

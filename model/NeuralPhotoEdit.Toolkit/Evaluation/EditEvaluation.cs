@@ -8,7 +8,11 @@ namespace NeuralPhotoEdit.Evaluation;
 public sealed record ScoredEdit(string Photo, string Strokes, EditScores Neural, EditScores PlainBrush, EditScores ColourBrush);
 
 public sealed record EditEvaluationResult(string Model, string Data, int Edits, EditScores Neural, EditScores PlainBrush,
-                                          EditScores ColourBrush, IReadOnlyList<ScoredEdit> PerEdit);
+                                          EditScores ColourBrush, IReadOnlyList<ScoredEdit> PerEdit)
+{
+    /// <summary>The latent step size the edits were made with.</summary>
+    public double StepSize { get; init; }
+}
 
 /// <summary>
 /// <c>npe eval edits</c>: draws test strokes on photos (<see cref="TestStrokes"/>), edits them with the
@@ -64,7 +68,7 @@ public static class EditEvaluation
         }
         progress?.Invoke(work, work);
         return new EditEvaluationResult(modelName, dataDirectory, scored.Count, Mean(scored.Select(s => s.Neural)),
-            Mean(scored.Select(s => s.PlainBrush)), Mean(scored.Select(s => s.ColourBrush)), scored);
+            Mean(scored.Select(s => s.PlainBrush)), Mean(scored.Select(s => s.ColourBrush)), scored) { StepSize = settings.StepSize };
     }
 
     static EditScores Mean(IEnumerable<EditScores> scores)

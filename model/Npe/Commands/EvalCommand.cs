@@ -90,6 +90,8 @@ static class EvalCommand
             int n = parse.GetValue(count);
             if (n < 1) throw new UserInputException("--count must be at least 1.");
             if (parse.GetValue(rounds) < 1) throw new UserInputException("--rounds must be at least 1.");
+            if (parse.GetValue(againstStepSize) is not null && parse.GetValue(against) is null)
+                throw new UserInputException("--against-step-size needs --against: it is the second model's step size.");
             using var loaded = ModelFile.Open(parse.GetValue(model), parse.GetValue(device)!);
             // The second model is opened before any editing, so a wrong path fails at once.
             using var other = parse.GetValue(against) is string second ? ModelFile.Open(second, parse.GetValue(device)!) : null;
@@ -98,8 +100,6 @@ static class EvalCommand
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
             var settings = new EditSettings { StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
             settings.Validate();
-            if (parse.GetValue(againstStepSize) is not null && other is null)
-                throw new UserInputException("--against-step-size needs --against: it is the second model's step size.");
             var otherSettings = settings with { StepSize = parse.GetValue(againstStepSize) ?? settings.StepSize };
             otherSettings.Validate();
             bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
@@ -109,8 +109,7 @@ static class EvalCommand
             var result = Evaluate(loaded, settings, parse.GetValue(sheets));
             if (other is not null)
             {
-                WriteComparison(EditComparison.Compare(result, Evaluate(other, otherSettings, null)), quiet,
-                                settings.StepSize == otherSettings.StepSize ? null : (settings.StepSize, otherSettings.StepSize));
+                WriteComparison(EditComparison.Compare(result, Evaluate(other, otherSettings, null)), quiet);
                 return;
             }
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
@@ -141,15 +140,15 @@ static class EvalCommand
                 return work((done, total) => { task.MaxValue = total; task.Value = done; });
             });
 
-    /// <summary>The comparison as a table (or one JSON line); <paramref name="stepSizes"/>: the two
-    /// models' step sizes, when they differ.</summary>
-    static void WriteComparison(EditComparisonResult comparison, bool json, (double First, double Second)? stepSizes)
+    /// <summary>The comparison as a table (naming the step sizes when they differ), or one JSON line.</summary>
+    static void WriteComparison(EditComparisonResult comparison, bool json)
     {
         if (json) { Console.WriteLine(JsonSerializer.Serialize(comparison, Json)); return; }
         var table = new Table().AddColumns("metric", Markup.Escape(comparison.Edits.Model), Markup.Escape(comparison.Against.Model), "difference", "95 % interval");
         foreach (var d in comparison.Differences)
             table.AddRow(d.Metric, $"{d.Mean:F5}", $"{d.AgainstMean:F5}", Signed(d.Difference), Markup.Escape($"[{Signed(d.Low)}, {Signed(d.High)}]"));
-        string strength = stepSizes is var (first, second) ? $", step sizes {first:0.###} and {second:0.###}" : "";
+        var (first, second) = (comparison.Edits.StepSize, comparison.Against.StepSize);
+        string strength = first == second ? "" : $", step sizes {first:0.###} and {second:0.###}";
         AnsiConsole.MarkupLineInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models{strength} (means; difference = first − second, paired bootstrap):");
         AnsiConsole.Write(table);
     }
