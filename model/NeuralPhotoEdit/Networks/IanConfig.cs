@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -166,7 +167,8 @@ public sealed record IanConfig
     /// </summary>
     public void Validate()
     {
-        static void Require(bool ok, string message)
+        // DoesNotReturnIf: after Require(x is not null && …) the compiler knows x is not null.
+        static void Require([DoesNotReturnIf(false)] bool ok, string message)
         {
             if (!ok) throw new InvalidDataException($"Invalid model config: {message}.");
         }
