@@ -56,7 +56,7 @@ public class ReconstructionTuningTests : IDisposable
         {
             ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = output,
             Steps = 3, Batch = 4, SaveEvery = 2, CodeFitCrops = 40, Device = "cpu",
-            TuneDecoder = true, DecoderPadding = IanConfig.ReflectPadding,
+            TuneDecoder = true, DecoderPadding = IanConfig.ReflectPadding, EvenChangeWeight = 0.5,
             EvaluationDirectories = [TestSupport.FixturePhotos], EvaluationCrops = 20,
         }, log.Add, _ => { }).Run();
 
@@ -66,6 +66,7 @@ public class ReconstructionTuningTests : IDisposable
         using var tuned = ModelFile.Load(output);
         Assert.Equal("3", tuned.Metadata[ReconstructionTuningRun.StepsKey]);
         Assert.Equal(IanConfig.ReflectPadding, tuned.Config.DecoderPadding);
+        Assert.Equal("0.5", tuned.Metadata[ReconstructionTuningRun.EvenChangeKey]);
         Assert.Equal("7", tuned.Metadata["train_steps"]);
         Assert.Equal("40", tuned.Metadata["code_distribution_crops"]);
         // The tiny untrained encoder's codes are nowhere near the stale N(0, 25 I).
@@ -87,6 +88,20 @@ public class ReconstructionTuningTests : IDisposable
             DecoderPadding = IanConfig.ReflectPadding, Device = "cpu",
         }, _ => { }, _ => { }).Run());
         Assert.Contains("decoder", error.Message);
+    }
+
+    [Fact]
+    public void AnEvenChangeTermWithoutTuningTheDecoderIsRefused()
+    {
+        string input = _temp.File("input.safetensors");
+        using (var network = new IntrospectiveAdversarialNetwork(IanConfig.Tiny)) ModelFile.Save(input, network);
+        var error = Assert.Throws<UserInputException>(() => new ReconstructionTuningRun(new ReconstructionTuningOptions
+        {
+            ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = _temp.File("out.safetensors"),
+            EvenChangeWeight = 0.5, Device = "cpu",
+        }, _ => { }, _ => { }).Run());
+        Assert.Contains("decoder", error.Message);
+        Assert.False(File.Exists(_temp.File("out.safetensors")));
     }
 
     static Dictionary<string, float[]> Snapshot(IntrospectiveAdversarialNetwork network) =>

@@ -24,9 +24,16 @@ namespace NeuralPhotoEdit.Training;
 /// the training's absolute error) lets textures dominate — and smooth crops are where a linear model
 /// beat ours.
 /// </para>
+/// <para>
+/// With an even-change weight λ the decoder's loss also has λ times the <see cref="EvenChange"/> term
+/// (not in the paper): the decoder learns to change a flat area evenly when the code takes the
+/// editor's kind of step, not only to draw photos closely.
+/// </para>
+/// <para>
 /// The discriminator's head and the log σ layer get no gradient. The trunk is shared with the
 /// discriminator, so after tuning the discriminator no longer matches it: a tuned model edits,
 /// samples and is evaluated as any other, but adversarial training does not resume from it.
+/// </para>
 /// </summary>
 public sealed class ReconstructionTuning : IDisposable
 {
@@ -36,14 +43,18 @@ public sealed class ReconstructionTuning : IDisposable
 
     readonly IntrospectiveAdversarialNetwork _network;
     readonly bool _tunesDecoder;
+    readonly double _evenChangeWeight;
     readonly Parameter[] _parameters;
     readonly AdamOptimizer _optimizer;
 
-    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false)
+    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0)
     {
         if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate), "The learning rate must be between 0 and 1.");
+        if (!(evenChangeWeight >= 0 && double.IsFinite(evenChangeWeight))) throw new ArgumentOutOfRangeException(nameof(evenChangeWeight), "The even-change weight must be 0 or more.");
+        if (evenChangeWeight > 0 && !tuneDecoder) throw new ArgumentException("The even-change term shapes the decoder: it needs the decoder tuned.", nameof(evenChangeWeight));
         _network = network;
         _tunesDecoder = tuneDecoder;
+        _evenChangeWeight = evenChangeWeight;
         _parameters = network.Trunk.parameters().Concat(network.Encoder.parameters())
             .Concat(tuneDecoder ? network.Decoder.parameters() : []).ToArray();
         // Prepared inference weights are copies: a decoder that learns must run on its own weights.
@@ -58,8 +69,11 @@ public sealed class ReconstructionTuning : IDisposable
         using var scope = NewDisposeScope();
         _network.eval();
         var (code, logSigma) = _network.Encode(images);
-        var error = (_network.Decode(code) - images).Squared().mean([1, 2, 3]);
+        var reconstruction = _network.Decode(code);
+        var error = (reconstruction - images).Squared().mean([1, 2, 3]);
         var loss = LogError(error);
+        if (_evenChangeWeight > 0)
+            loss = loss.Plus(EvenChange.Of(_network, code, reconstruction, images, noise).Times(_evenChangeWeight));
         if (_tunesDecoder)
         {
             var noisy = code.Plus(logSigma.detach().exp() * randn(code.shape, generator: noise, device: code.device));

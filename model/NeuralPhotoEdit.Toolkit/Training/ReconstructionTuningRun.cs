@@ -28,6 +28,8 @@ public sealed record ReconstructionTuningOptions
     public bool TuneDecoder { get; init; }
     /// <summary>A new <see cref="IanConfig.DecoderPadding"/> for the decoder (with <see cref="TuneDecoder"/>), or null to keep it.</summary>
     public string? DecoderPadding { get; init; }
+    /// <summary>Weight of the <see cref="EvenChange"/> term (with <see cref="TuneDecoder"/>); 0 leaves it out.</summary>
+    public double EvenChangeWeight { get; init; }
     public string Device { get; init; } = "auto";
     public int Seed { get; init; }
 }
@@ -46,6 +48,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
     // The encoder is tuned in every run; the config's decoder padding tells a decoder that was switched.
     public const string StepsKey = "encoder_tuning_steps";
     public const string LearningRateKey = "encoder_tuning_learning_rate";
+    public const string EvenChangeKey = "tuning_even_change_weight";
 
     /// <summary>Runs all steps, or until cancelled (then saves first). Returns each step's batch PSNR.</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellation = default)
@@ -57,6 +60,10 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         NativeHeap.KeepMemoryBetweenSteps();
         if (options.DecoderPadding is not null && !options.TuneDecoder)
             throw new UserInputException("A new decoder padding needs the decoder tuned too.");
+        if (!(options.EvenChangeWeight >= 0 && double.IsFinite(options.EvenChangeWeight)))
+            throw new UserInputException("The even-change weight must be 0 or more.");
+        if (options.EvenChangeWeight > 0 && !options.TuneDecoder)
+            throw new UserInputException("The even-change term shapes the decoder: it needs the decoder tuned too.");
         using var loaded = ModelFile.Load(options.ModelPath, device,
             config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
         var network = loaded.Network;
@@ -69,7 +76,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
         Evaluate(evaluation, network, 0);
 
-        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder);
+        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight);
         var psnr = new List<double>();
         var clock = Stopwatch.StartNew();
         var nextBatch = Task.Run(() => sampler.Batch(0, options.Batch));
@@ -108,6 +115,8 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         var facts = loaded.Facts();
         facts[StepsKey] = tunedSteps.ToString(CultureInfo.InvariantCulture);
         facts[LearningRateKey] = options.LearningRate.ToString(CultureInfo.InvariantCulture);
+        // A model tuned before with the term keeps saying so: its decoder still carries it.
+        if (options.EvenChangeWeight > 0) facts[EvenChangeKey] = options.EvenChangeWeight.ToString(CultureInfo.InvariantCulture);
         // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
         CodeDistributionFit.RemoveFacts(facts);
         if (codes is not null) CodeDistributionFit.WriteFacts(facts, options.DataDirectory, options.CodeFitCrops);
