@@ -81,7 +81,7 @@ public class EvenChangeTests
     static Tensor Spot()
     {
         var ramp = arange(Size, dtype: ScalarType.Float32).Minus(Size / 2.0);
-        var squared = ramp.view(1, 1, Size, 1).Squared() + ramp.view(1, 1, 1, Size).Squared();
+        var squared = ramp.view(1, 1, Size, 1).Squared().Plus(ramp.view(1, 1, 1, Size).Squared());
         return squared.neg().DividedBy(2 * 4 * 4).exp().expand(1, 3, Size, Size).contiguous();
     }
 }

@@ -43,7 +43,7 @@ public static class EvenChange
         // to a step, not the step.
         var direction = autograd.grad([strokeError], [code], retain_graph: true)[0].detach();
         var step = direction.Times(-StepLength) / direction.norm(1, keepdim: true).Plus(1e-8);
-        var change = network.Decode(code + step) - reconstruction;
+        var change = network.Decode(code.Plus(step)) - reconstruction;
         return Roughness(change, images).mean();
     }
 
@@ -61,7 +61,7 @@ public static class EvenChange
         var (imageX, imageY) = Differences(images);
         var crossing = imageX.abs().amax([1], keepdim: true).maximum(imageY.abs().amax([1], keepdim: true));
         var flat = crossing.lt(Scalars.Of(FlatStep)).to_type(mean.dtype);
-        var rough = (flat * (changeX.Squared() + changeY.Squared())).sum([1, 2, 3]);
+        var rough = (flat * changeX.Squared().Plus(changeY.Squared())).sum([1, 2, 3]);
         var size = mean.Squared().sum([1, 2, 3]).Plus(SizeFloor);
         return (rough / size).Plus(RoughnessFloor).log();
     }
@@ -80,7 +80,7 @@ public static class EvenChange
         var ramp = arange(size, device: device, dtype: ScalarType.Float32);
         var down = ramp.view(1, 1, size, 1) - centre[.., 0..1];
         var across = ramp.view(1, 1, 1, size) - centre[.., 1..2];
-        var weights = ((down.Squared() + across.Squared()).neg() / radius.Squared().Times(2)).exp();
+        var weights = (down.Squared().Plus(across.Squared()).neg() / radius.Squared().Times(2)).exp();
         var colours = rand([batch, 3, 1, 1], generator: noise, device: device).Times(2).Minus(1);
         return (weights, colours);
     }
