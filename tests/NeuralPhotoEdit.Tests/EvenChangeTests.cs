@@ -69,11 +69,35 @@ public class EvenChangeTests
     }
 
     [Fact]
+    public void TuningWithTheReachTermTakesAStrokesColourFurtherInOneStep()
+    {
+        double Tuned(double weight)
+        {
+            using var loaded = ModelFile.Load(DefaultModel.Resolve(null));
+            var network = loaded.Network;
+            using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
+            using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, reachWeight: weight))
+            using (var noise = new Generator(1))
+                for (int step = 0; step < 8; step++) tuning.Step(crops, noise);
+            using var scope = NewDisposeScope();
+            network.eval();
+            using var strokes = new Generator(99);
+            var (code, _) = network.Encode(crops);
+            return EvenChange.Terms(network, code, network.Decode(code), crops, strokes).Reach.item<float>();
+        }
+        double without = Tuned(0), with = Tuned(1);
+        // The reach is the log of the stroke's error after the step over before it: lower goes further.
+        Assert.True(with < without - 0.05, $"reach {without:F3} without the term, {with:F3} with it");
+    }
+
+    [Fact]
     public void TheTermNeedsTheDecoderTuned()
     {
         using var loaded = ModelFile.Load(DefaultModel.Resolve(null));
         Assert.Throws<ArgumentException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: false, evenChangeWeight: 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: true, evenChangeWeight: -1));
+        Assert.Throws<ArgumentException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: false, reachWeight: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: true, reachWeight: double.NaN));
     }
 
     static double Roughness(Tensor change, Tensor photo) => EvenChange.Roughness(change, photo).item<float>();

@@ -56,7 +56,7 @@ public class ReconstructionTuningTests : IDisposable
         {
             ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = output,
             Steps = 3, Batch = 4, SaveEvery = 2, CodeFitCrops = 40, Device = "cpu",
-            TuneDecoder = true, DecoderPadding = IanConfig.ReflectPadding, EvenChangeWeight = 0.5,
+            TuneDecoder = true, DecoderPadding = IanConfig.ReflectPadding, EvenChangeWeight = 0.5, ReachWeight = 0.25,
             EvaluationDirectories = [TestSupport.FixturePhotos], EvaluationCrops = 20,
         }, log.Add, _ => { }).Run();
 
@@ -67,6 +67,7 @@ public class ReconstructionTuningTests : IDisposable
         Assert.Equal("3", tuned.Metadata[ReconstructionTuningRun.StepsKey]);
         Assert.Equal(IanConfig.ReflectPadding, tuned.Config.DecoderPadding);
         Assert.Equal("0.5", tuned.Metadata[ReconstructionTuningRun.EvenChangeKey]);
+        Assert.Equal("0.25", tuned.Metadata[ReconstructionTuningRun.ReachKey]);
         Assert.Equal("7", tuned.Metadata["train_steps"]);
         Assert.Equal("40", tuned.Metadata["code_distribution_crops"]);
         // The tiny untrained encoder's codes are nowhere near the stale N(0, 25 I).
@@ -80,6 +81,7 @@ public class ReconstructionTuningTests : IDisposable
     [Theory]
     [InlineData("padding")]
     [InlineData("even change")]
+    [InlineData("reach")]
     public void ChangingHowTheDecoderWorksWithoutTuningItIsRefused(string change)
     {
         string input = _temp.File("input.safetensors"), output = _temp.File("out.safetensors");
@@ -89,6 +91,7 @@ public class ReconstructionTuningTests : IDisposable
             ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = output, Device = "cpu",
             DecoderPadding = change == "padding" ? IanConfig.ReflectPadding : null,
             EvenChangeWeight = change == "even change" ? 0.5 : 0,
+            ReachWeight = change == "reach" ? 0.5 : 0,
         }, _ => { }, _ => { }).Run());
         Assert.Contains("decoder", error.Message);
         Assert.False(File.Exists(output));

@@ -35,7 +35,14 @@ public static class EvenChange
     /// <summary>The term for a batch: the mean over crops of <see cref="Roughness"/> of the change a
     /// random stroke's step makes. <paramref name="code"/> is μ (in the graph of the encoder),
     /// <paramref name="reconstruction"/> G(μ) (in the graph of the decoder).</summary>
-    public static Tensor Of(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise)
+    public static Tensor Of(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise) =>
+        Terms(network, code, reconstruction, images, noise).Roughness;
+
+    /// <summary>Both terms of one random stroke's step per crop: the change's <see cref="Roughness"/>
+    /// over flat pixels, and its reach — per crop, log of the stroke's weighted squared error after the
+    /// step over the same before it (held fixed), so a decoder whose answer to the step takes the
+    /// colour under the stroke further scores lower. Means over the batch.</summary>
+    public static (Tensor Roughness, Tensor Reach) Terms(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise)
     {
         var (weights, colours) = RandomStrokes(images, noise);
         var strokeError = (weights * (reconstruction - colours).Squared()).sum();
@@ -43,8 +50,13 @@ public static class EvenChange
         // to a step, not the step.
         var direction = autograd.grad([strokeError], [code], retain_graph: true)[0].detach();
         var step = direction.Times(-StepLength) / direction.norm(1, keepdim: true).Plus(1e-8);
-        var change = network.Decode(code.Plus(step)) - reconstruction;
-        return Roughness(change, images).mean();
+        var stepped = network.Decode(code.Plus(step));
+        var change = stepped - reconstruction;
+        var weightSum = weights.sum([1, 2, 3]).Times(3).Plus(SizeFloor);
+        var before = (weights * (reconstruction.detach() - colours).Squared()).sum([1, 2, 3]) / weightSum;
+        var after = (weights * (stepped - colours).Squared()).sum([1, 2, 3]) / weightSum;
+        var reach = (after.Plus(RoughnessFloor).log() - before.Plus(RoughnessFloor).log()).mean();
+        return (Roughness(change, images).mean(), reach);
     }
 
     /// <summary>

@@ -27,7 +27,9 @@ namespace NeuralPhotoEdit.Training;
 /// <para>
 /// With an even-change weight λ the decoder's loss also has λ times the <see cref="EvenChange"/> term
 /// (not in the paper): the decoder learns to change a flat area evenly when the code takes the
-/// editor's kind of step, not only to draw photos closely.
+/// editor's kind of step, not only to draw photos closely. With a reach weight ρ it also has ρ times
+/// the same step's reach (<see cref="EvenChange.Terms"/>): how far that step takes the colour under
+/// the stroke, so evening the change out does not come at the cost of the painted spot.
 /// </para>
 /// <para>
 /// The discriminator's head and the log σ layer get no gradient. The trunk is shared with the
@@ -44,17 +46,21 @@ public sealed class ReconstructionTuning : IDisposable
     readonly IntrospectiveAdversarialNetwork _network;
     readonly bool _tunesDecoder;
     readonly double _evenChangeWeight;
+    readonly double _reachWeight;
     readonly Parameter[] _parameters;
     readonly AdamOptimizer _optimizer;
 
-    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0)
+    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0, double reachWeight = 0)
     {
         if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate), "The learning rate must be between 0 and 1.");
         if (!(evenChangeWeight >= 0 && double.IsFinite(evenChangeWeight))) throw new ArgumentOutOfRangeException(nameof(evenChangeWeight), "The even-change weight must be 0 or more.");
         if (evenChangeWeight > 0 && !tuneDecoder) throw new ArgumentException("The even-change term shapes the decoder: it needs the decoder tuned.", nameof(evenChangeWeight));
+        if (!(reachWeight >= 0 && double.IsFinite(reachWeight))) throw new ArgumentOutOfRangeException(nameof(reachWeight), "The reach weight must be 0 or more.");
+        if (reachWeight > 0 && !tuneDecoder) throw new ArgumentException("The reach term shapes the decoder: it needs the decoder tuned.", nameof(reachWeight));
         _network = network;
         _tunesDecoder = tuneDecoder;
         _evenChangeWeight = evenChangeWeight;
+        _reachWeight = reachWeight;
         _parameters = network.Trunk.parameters().Concat(network.Encoder.parameters())
             .Concat(tuneDecoder ? network.Decoder.parameters() : []).ToArray();
         // Prepared inference weights are copies: a decoder that learns must run on its own weights.
@@ -72,8 +78,11 @@ public sealed class ReconstructionTuning : IDisposable
         var reconstruction = _network.Decode(code);
         var error = (reconstruction - images).Squared().mean([1, 2, 3]);
         var loss = LogError(error);
-        if (_evenChangeWeight > 0)
-            loss = loss.Plus(EvenChange.Of(_network, code, reconstruction, images, noise).Times(_evenChangeWeight));
+        if (_evenChangeWeight > 0 || _reachWeight > 0)
+        {
+            var (roughness, reach) = EvenChange.Terms(_network, code, reconstruction, images, noise);
+            loss = loss.Plus(roughness.Times(_evenChangeWeight)).Plus(reach.Times(_reachWeight));
+        }
         if (_tunesDecoder)
         {
             var noisy = code.Plus(logSigma.detach().exp() * randn(code.shape, generator: noise, device: code.device));

@@ -30,6 +30,8 @@ public sealed record ReconstructionTuningOptions
     public string? DecoderPadding { get; init; }
     /// <summary>Weight of the <see cref="EvenChange"/> term (with <see cref="TuneDecoder"/>); 0 leaves it out.</summary>
     public double EvenChangeWeight { get; init; }
+    /// <summary>Weight of the <see cref="EvenChange"/> reach term (with <see cref="TuneDecoder"/>); 0 leaves it out.</summary>
+    public double ReachWeight { get; init; }
     public string Device { get; init; } = "auto";
     public int Seed { get; init; }
 }
@@ -49,6 +51,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
     public const string StepsKey = "encoder_tuning_steps";
     public const string LearningRateKey = "encoder_tuning_learning_rate";
     public const string EvenChangeKey = "tuning_even_change_weight";
+    public const string ReachKey = "tuning_reach_weight";
 
     /// <summary>Runs all steps, or until cancelled (then saves first). Returns each step's batch PSNR.</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellation = default)
@@ -64,6 +67,10 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
             throw new UserInputException("The even-change weight must be 0 or more.");
         if (options.EvenChangeWeight > 0 && !options.TuneDecoder)
             throw new UserInputException("The even-change term shapes the decoder: it needs the decoder tuned too.");
+        if (!(options.ReachWeight >= 0 && double.IsFinite(options.ReachWeight)))
+            throw new UserInputException("The reach weight must be 0 or more.");
+        if (options.ReachWeight > 0 && !options.TuneDecoder)
+            throw new UserInputException("The reach term shapes the decoder: it needs the decoder tuned too.");
         using var loaded = ModelFile.Load(options.ModelPath, device,
             config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
         var network = loaded.Network;
@@ -76,7 +83,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
         Evaluate(evaluation, network, 0);
 
-        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight);
+        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight, options.ReachWeight);
         var psnr = new List<double>();
         var clock = Stopwatch.StartNew();
         var nextBatch = Task.Run(() => sampler.Batch(0, options.Batch));
@@ -117,6 +124,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         facts[LearningRateKey] = options.LearningRate.ToString(CultureInfo.InvariantCulture);
         // A model tuned before with the term keeps saying so: its decoder still carries it.
         if (options.EvenChangeWeight > 0) facts[EvenChangeKey] = options.EvenChangeWeight.ToString(CultureInfo.InvariantCulture);
+        if (options.ReachWeight > 0) facts[ReachKey] = options.ReachWeight.ToString(CultureInfo.InvariantCulture);
         // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
         CodeDistributionFit.RemoveFacts(facts);
         if (codes is not null) CodeDistributionFit.WriteFacts(facts, options.DataDirectory, options.CodeFitCrops);
