@@ -50,44 +50,33 @@ public class EvenChangeTests
     [Fact]
     public void TuningWithTheTermMakesTheShippedDecodersChangesMoreEven()
     {
-        double Tuned(double weight)
-        {
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(null));
-            var network = loaded.Network;
-            using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
-            using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, evenChangeWeight: weight))
-            using (var noise = new Generator(1))
-                for (int step = 0; step < 8; step++) tuning.Step(crops, noise);
-            using var scope = NewDisposeScope();
-            network.eval();
-            using var strokes = new Generator(99);
-            var (code, _) = network.Encode(crops);
-            return EvenChange.Of(network, code, network.Decode(code), crops, strokes).item<float>();
-        }
-        double without = Tuned(0), with = Tuned(1);
+        double without = TermsAfterTuning(evenChange: 0, reach: 0).Roughness, with = TermsAfterTuning(evenChange: 1, reach: 0).Roughness;
         Assert.True(with < without - 0.1, $"even-change term {without:F2} without it, {with:F2} with it");
     }
 
     [Fact]
     public void TuningWithTheReachTermTakesAStrokesColourFurtherInOneStep()
     {
-        double Tuned(double weight)
-        {
-            using var loaded = ModelFile.Load(DefaultModel.Resolve(null));
-            var network = loaded.Network;
-            using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
-            using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, reachWeight: weight))
-            using (var noise = new Generator(1))
-                for (int step = 0; step < 8; step++) tuning.Step(crops, noise);
-            using var scope = NewDisposeScope();
-            network.eval();
-            using var strokes = new Generator(99);
-            var (code, _) = network.Encode(crops);
-            return EvenChange.Terms(network, code, network.Decode(code), crops, strokes).Reach.item<float>();
-        }
-        double without = Tuned(0), with = Tuned(1);
+        double without = TermsAfterTuning(evenChange: 0, reach: 0).Reach, with = TermsAfterTuning(evenChange: 0, reach: 1).Reach;
         // The reach is the log of the stroke's error after the step over before it: lower goes further.
         Assert.True(with < without - 0.05, $"reach {without:F3} without the term, {with:F3} with it");
+    }
+
+    /// <summary>Both terms of the shipped model's decoder on fixture crops (fixed strokes) after 8 tuning steps with these weights.</summary>
+    static (double Roughness, double Reach) TermsAfterTuning(double evenChange, double reach)
+    {
+        using var loaded = ModelFile.Load(DefaultModel.Resolve(null));
+        var network = loaded.Network;
+        using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
+        using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, evenChangeWeight: evenChange, reachWeight: reach))
+        using (var noise = new Generator(1))
+            for (int step = 0; step < 8; step++) tuning.Step(crops, noise);
+        using var scope = NewDisposeScope();
+        network.eval();
+        using var strokes = new Generator(99);
+        var (code, _) = network.Encode(crops);
+        var terms = EvenChange.Terms(network, code, network.Decode(code), crops, strokes);
+        return (terms.Roughness.item<float>(), terms.Reach.item<float>());
     }
 
     [Fact]

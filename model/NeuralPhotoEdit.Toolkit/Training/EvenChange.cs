@@ -32,31 +32,26 @@ public static class EvenChange
     /// <summary>Keep the ratio and its logarithm finite for a change that is zero or perfectly even.</summary>
     const double SizeFloor = 1e-6, RoughnessFloor = 1e-5;
 
-    /// <summary>The term for a batch: the mean over crops of <see cref="Roughness"/> of the change a
-    /// random stroke's step makes. <paramref name="code"/> is μ (in the graph of the encoder),
-    /// <paramref name="reconstruction"/> G(μ) (in the graph of the decoder).</summary>
-    public static Tensor Of(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise) =>
-        Terms(network, code, reconstruction, images, noise).Roughness;
-
-    /// <summary>Both terms of one random stroke's step per crop: the change's <see cref="Roughness"/>
-    /// over flat pixels, and its reach — per crop, log of the stroke's weighted squared error after the
-    /// step over the same before it (held fixed), so a decoder whose answer to the step takes the
-    /// colour under the stroke further scores lower. Means over the batch.</summary>
+    /// <summary>The terms for a batch, of one random stroke's step per crop, each the mean over crops:
+    /// the change's <see cref="Roughness"/> over flat pixels (the even-change term), and its reach —
+    /// log of the stroke's weighted squared error after the step over the same before it (held fixed),
+    /// so a decoder whose answer to the step takes the colour under the stroke further scores lower.
+    /// <paramref name="code"/> is μ (in the graph of the encoder), <paramref name="reconstruction"/>
+    /// G(μ) (in the graph of the decoder).</summary>
     public static (Tensor Roughness, Tensor Reach) Terms(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise)
     {
         var (weights, colours) = RandomStrokes(images, noise);
-        var strokeError = (weights * (reconstruction - colours).Squared()).sum();
+        var strokeErrors = (weights * (reconstruction - colours).Squared()).sum([1, 2, 3]);
         // The editor's step, with its direction taken as given: the term shapes the decoder's answer
         // to a step, not the step.
-        var direction = autograd.grad([strokeError], [code], retain_graph: true)[0].detach();
+        var direction = autograd.grad([strokeErrors.sum()], [code], retain_graph: true)[0].detach();
         var step = direction.Times(-StepLength) / direction.norm(1, keepdim: true).Plus(1e-8);
         var stepped = network.Decode(code.Plus(step));
-        var change = stepped - reconstruction;
         var weightSum = weights.sum([1, 2, 3]).Times(3).Plus(SizeFloor);
-        var before = (weights * (reconstruction.detach() - colours).Squared()).sum([1, 2, 3]) / weightSum;
+        var before = strokeErrors.detach() / weightSum;
         var after = (weights * (stepped - colours).Squared()).sum([1, 2, 3]) / weightSum;
         var reach = (after.Plus(RoughnessFloor).log() - before.Plus(RoughnessFloor).log()).mean();
-        return (Roughness(change, images).mean(), reach);
+        return (Roughness(stepped - reconstruction, images).mean(), reach);
     }
 
     /// <summary>

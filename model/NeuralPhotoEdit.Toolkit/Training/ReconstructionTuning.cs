@@ -53,10 +53,8 @@ public sealed class ReconstructionTuning : IDisposable
     public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0, double reachWeight = 0)
     {
         if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate), "The learning rate must be between 0 and 1.");
-        if (!(evenChangeWeight >= 0 && double.IsFinite(evenChangeWeight))) throw new ArgumentOutOfRangeException(nameof(evenChangeWeight), "The even-change weight must be 0 or more.");
-        if (evenChangeWeight > 0 && !tuneDecoder) throw new ArgumentException("The even-change term shapes the decoder: it needs the decoder tuned.", nameof(evenChangeWeight));
-        if (!(reachWeight >= 0 && double.IsFinite(reachWeight))) throw new ArgumentOutOfRangeException(nameof(reachWeight), "The reach weight must be 0 or more.");
-        if (reachWeight > 0 && !tuneDecoder) throw new ArgumentException("The reach term shapes the decoder: it needs the decoder tuned.", nameof(reachWeight));
+        CheckTermWeight(evenChangeWeight, "even-change", tuneDecoder, nameof(evenChangeWeight));
+        CheckTermWeight(reachWeight, "reach", tuneDecoder, nameof(reachWeight));
         _network = network;
         _tunesDecoder = tuneDecoder;
         _evenChangeWeight = evenChangeWeight;
@@ -91,6 +89,12 @@ public sealed class ReconstructionTuning : IDisposable
         var gradients = autograd.grad([loss], _parameters.Cast<Tensor>().ToList(), allow_unused: true);
         _optimizer.Step(gradients.Select(g => g is null || g.IsInvalid ? null : g).ToArray());
         return 10 * Math.Log10(4) - 10 * error.log10().mean().item<float>();
+    }
+
+    static void CheckTermWeight(double weight, string term, bool tuneDecoder, string parameter)
+    {
+        if (!(weight >= 0 && double.IsFinite(weight))) throw new ArgumentOutOfRangeException(parameter, $"The {term} weight must be 0 or more.");
+        if (weight > 0 && !tuneDecoder) throw new ArgumentException($"The {term} term shapes the decoder: it needs the decoder tuned.", parameter);
     }
 
     static Tensor LogError(Tensor perCropError)

@@ -63,14 +63,8 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         NativeHeap.KeepMemoryBetweenSteps();
         if (options.DecoderPadding is not null && !options.TuneDecoder)
             throw new UserInputException("A new decoder padding needs the decoder tuned too.");
-        if (!(options.EvenChangeWeight >= 0 && double.IsFinite(options.EvenChangeWeight)))
-            throw new UserInputException("The even-change weight must be 0 or more.");
-        if (options.EvenChangeWeight > 0 && !options.TuneDecoder)
-            throw new UserInputException("The even-change term shapes the decoder: it needs the decoder tuned too.");
-        if (!(options.ReachWeight >= 0 && double.IsFinite(options.ReachWeight)))
-            throw new UserInputException("The reach weight must be 0 or more.");
-        if (options.ReachWeight > 0 && !options.TuneDecoder)
-            throw new UserInputException("The reach term shapes the decoder: it needs the decoder tuned too.");
+        CheckTermWeight(options.EvenChangeWeight, "even-change");
+        CheckTermWeight(options.ReachWeight, "reach");
         using var loaded = ModelFile.Load(options.ModelPath, device,
             config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
         var network = loaded.Network;
@@ -115,6 +109,13 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         Save(loaded, network, tunedBefore + step, codes);
         Evaluate(evaluation, network, step);
         return psnr;
+    }
+
+    /// <summary>Refuses a term's weight before any model loads, in the user's words.</summary>
+    void CheckTermWeight(double weight, string term)
+    {
+        if (!(weight >= 0 && double.IsFinite(weight))) throw new UserInputException($"The {term} weight must be 0 or more.");
+        if (weight > 0 && !options.TuneDecoder) throw new UserInputException($"The {term} term shapes the decoder: it needs the decoder tuned too.");
     }
 
     void Save(LoadedModel loaded, IntrospectiveAdversarialNetwork network, long tunedSteps, CodeDistribution? codes)
