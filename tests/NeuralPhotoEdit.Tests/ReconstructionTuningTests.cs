@@ -78,6 +78,51 @@ public class ReconstructionTuningTests : IDisposable
         Assert.Equal(refitted.Mean, tuned.Codes.Mean);
     }
 
+    [Fact]
+    public void TheWeightAverageFollowsItsRampedDecayAndSwapsBack()
+    {
+        using var weight = new TorchSharp.Modules.Parameter(zeros(1));
+        using var average = new WeightAverage([weight], decay: 0.995);
+        using (no_grad()) weight.fill_(10);
+        average.Update(); // d₀ = min(0.995, 1/10): 0.1·0 + 0.9·10
+        using (no_grad()) weight.fill_(20);
+        average.Update(); // d₁ = 2/11: (2/11)·9 + (9/11)·20
+        average.Swap();
+        Assert.Equal(18.0, weight.item<float>(), 4);
+        average.Swap();
+        Assert.Equal(20.0, weight.item<float>(), 4);
+        Assert.Equal(3.0 / 12, average.NextDecay, 12);
+    }
+
+    [Fact]
+    public void ATuningRunWithAnAverageSavesTheAveragedWeights()
+    {
+        string input = _temp.File("input.safetensors");
+        using (var network = new IntrospectiveAdversarialNetwork(IanConfig.Tiny)) ModelFile.Save(input, network);
+        Dictionary<string, float[]> Tune(double decay, string name)
+        {
+            string output = _temp.File(name);
+            new ReconstructionTuningRun(new ReconstructionTuningOptions
+            {
+                ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = output,
+                Steps = 4, Batch = 4, SaveEvery = 2, Device = "cpu", TuneDecoder = true, LearningRate = 1e-3,
+                WeightAverageDecay = decay,
+            }, _ => { }, _ => { }).Run();
+            using var tuned = ModelFile.Load(output);
+            Assert.Equal(decay > 0, tuned.Metadata.ContainsKey(ReconstructionTuningRun.WeightAverageKey));
+            return Snapshot(tuned.Network);
+        }
+        var last = Tune(0, "last.safetensors");
+        var averaged = Tune(0.9, "averaged.safetensors");
+        using var start = ModelFile.Load(input);
+        var initial = Snapshot(start.Network);
+        // The average of the steps' weights lies between the start and the last step: nearer the start than the last step is.
+        double Distance(Dictionary<string, float[]> a, Dictionary<string, float[]> b) =>
+            a.Where(kv => kv.Key.StartsWith("decoder.") && kv.Key.EndsWith("weight")).Sum(kv => kv.Value.Zip(b[kv.Key], (x, y) => (double)(x - y) * (x - y)).Sum());
+        double lastMoved = Distance(last, initial), averageMoved = Distance(averaged, initial);
+        Assert.True(averageMoved > 0 && averageMoved < 0.9 * lastMoved, $"moved {averageMoved:G3} (average) against {lastMoved:G3} (last step)");
+    }
+
     [Theory]
     [InlineData("padding")]
     [InlineData("even change")]
@@ -94,6 +139,23 @@ public class ReconstructionTuningTests : IDisposable
             ReachWeight = change == "reach" ? 0.5 : 0,
         }, _ => { }, _ => { }).Run());
         Assert.Contains("decoder", error.Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.5)]
+    [InlineData(double.NaN)]
+    public void AnAverageThatWouldNeverMoveOrRunsBackwardsIsRefused(double decay)
+    {
+        string input = _temp.File("input.safetensors"), output = _temp.File("out.safetensors");
+        using (var network = new IntrospectiveAdversarialNetwork(IanConfig.Tiny)) ModelFile.Save(input, network);
+        var error = Assert.Throws<UserInputException>(() => new ReconstructionTuningRun(new ReconstructionTuningOptions
+        {
+            ModelPath = input, DataDirectory = TestSupport.FixturePhotos, OutputPath = output, Device = "cpu",
+            TuneDecoder = true, WeightAverageDecay = decay,
+        }, _ => { }, _ => { }).Run());
+        Assert.Contains("decay", error.Message);
         Assert.False(File.Exists(output));
     }
 

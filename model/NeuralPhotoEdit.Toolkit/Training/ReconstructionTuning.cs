@@ -50,6 +50,9 @@ public sealed class ReconstructionTuning : IDisposable
     readonly Parameter[] _parameters;
     readonly AdamOptimizer _optimizer;
 
+    /// <summary>The weights this tuning changes, in a fixed order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
     public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0, double reachWeight = 0)
     {
         if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate), "The learning rate must be between 0 and 1.");

@@ -32,6 +32,8 @@ public sealed record ReconstructionTuningOptions
     public double EvenChangeWeight { get; init; }
     /// <summary>Weight of the <see cref="EvenChange"/> reach term (with <see cref="TuneDecoder"/>); 0 leaves it out.</summary>
     public double ReachWeight { get; init; }
+    /// <summary>Decay of the <see cref="WeightAverage"/> that is saved instead of the last step's weights; 0 saves the last step's.</summary>
+    public double WeightAverageDecay { get; init; }
     public string Device { get; init; } = "auto";
     public int Seed { get; init; }
 }
@@ -52,6 +54,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
     public const string LearningRateKey = "encoder_tuning_learning_rate";
     public const string EvenChangeKey = "tuning_even_change_weight";
     public const string ReachKey = "tuning_reach_weight";
+    public const string WeightAverageKey = "tuning_weight_average_decay";
 
     /// <summary>Runs all steps, or until cancelled (then saves first). Returns each step's batch PSNR.</summary>
     public IReadOnlyList<double> Run(CancellationToken cancellation = default)
@@ -65,6 +68,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
             throw new UserInputException("A new decoder padding needs the decoder tuned too.");
         CheckTermWeight(options.EvenChangeWeight, "even-change");
         CheckTermWeight(options.ReachWeight, "reach");
+        if (!(options.WeightAverageDecay is >= 0 and < 1)) throw new UserInputException("The weight average's decay must be at least 0 and below 1 (0 = no average).");
         using var loaded = ModelFile.Load(options.ModelPath, device,
             config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
         var network = loaded.Network;
@@ -78,6 +82,7 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         Evaluate(evaluation, network, 0);
 
         using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight, options.ReachWeight);
+        using var average = options.WeightAverageDecay > 0 ? new WeightAverage(tuning.Parameters, options.WeightAverageDecay) : null;
         var psnr = new List<double>();
         var clock = Stopwatch.StartNew();
         var nextBatch = Task.Run(() => sampler.Batch(0, options.Batch));
@@ -90,15 +95,20 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
             using (var images = tensor(batch, [options.Batch, 3, config.ImageSize, config.ImageSize], device: device))
             using (var noise = new Generator((ulong)PatchSampler.StepSeed(~options.Seed, step), device))
                 psnr.Add(tuning.Step(images, noise));
+            average?.Update();
             if (!double.IsFinite(psnr[^1]))
                 throw new InvalidOperationException($"Tuning diverged at step {step + 1}; '{options.OutputPath}' holds the last saved model. Try a lower learning rate.");
             progress(new ReconstructionTuningProgress(step + 1, options.Steps, psnr[^1], (step + 1) * options.Batch / clock.Elapsed.TotalSeconds));
             if ((step + 1) % options.SaveEvery == 0 && step + 1 < options.Steps)
             {
+                average?.Swap();
                 Save(loaded, network, tunedBefore + step + 1, codes: null);
                 Evaluate(evaluation, network, step + 1);
+                average?.Swap();
             }
         }
+        // From here on the network is what is saved: the averaged weights when there is an average.
+        average?.Swap();
         CodeDistribution? codes = null;
         if (loaded.Codes is not null)
         {
@@ -126,6 +136,8 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         // A model tuned before with the term keeps saying so: its decoder still carries it.
         if (options.EvenChangeWeight > 0) facts[EvenChangeKey] = options.EvenChangeWeight.ToString(CultureInfo.InvariantCulture);
         if (options.ReachWeight > 0) facts[ReachKey] = options.ReachWeight.ToString(CultureInfo.InvariantCulture);
+        if (options.WeightAverageDecay > 0) facts[WeightAverageKey] = options.WeightAverageDecay.ToString(CultureInfo.InvariantCulture);
+        else facts.Remove(WeightAverageKey);
         // The fitted distribution described the old encoder's codes: a saved model carries only the new fit.
         CodeDistributionFit.RemoveFacts(facts);
         if (codes is not null) CodeDistributionFit.WriteFacts(facts, options.DataDirectory, options.CodeFitCrops);

@@ -25,12 +25,13 @@ static class TuneCommand
         padding.AcceptOnlyFromAmong(IanConfig.ZeroPadding, IanConfig.ReflectPadding);
         var evenChange = new Option<double>("--even-change") { Description = "With --decoder: weight of the even-change term, which teaches the decoder to change a flat area evenly when the editor moves the code (0 = off). See the model card, \"Tuning\"." };
         var reach = new Option<double>("--reach") { Description = "With --decoder: weight of the reach term, which teaches the decoder to take the colour under a stroke further when the editor moves the code (0 = off). See the model card, \"Tuning\"." };
+        var average = new Option<double>("--average") { Description = "Save an exponential moving average of the weights over the steps instead of the last step's weights: its decay per step, e.g. 0.995 (0 = the last step's). See the model card, \"Tuning\"." };
         var overwrite = OutputGuard.OverwriteOption();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
         var command = new Command("tune",
             "Tune a trained model for reconstruction: its encoder (and with --decoder its decoder) learn to raise the mean PSNR of what the editor decodes; its code distribution is fitted again. See README, \"The model\".")
-            { model, data, output, steps, batch, rate, augment, decoder, padding, evenChange, reach, evaluate, every, overwrite, device, seed };
+            { model, data, output, steps, batch, rate, augment, decoder, padding, evenChange, reach, average, evaluate, every, overwrite, device, seed };
         command.SetAction((parse, cancellation) =>
         {
             string modelPath = DefaultModel.Resolve(parse.GetValue(model));
@@ -43,7 +44,7 @@ static class TuneCommand
                 Augmentation = Augmentation.FromName(parse.GetValue(augment)!)!,
                 EvaluationDirectories = parse.GetValue(evaluate) ?? [], SaveEvery = Math.Max(1, parse.GetValue(every)),
                 TuneDecoder = parse.GetValue(decoder), DecoderPadding = parse.GetValue(padding), EvenChangeWeight = parse.GetValue(evenChange),
-                ReachWeight = parse.GetValue(reach),
+                ReachWeight = parse.GetValue(reach), WeightAverageDecay = parse.GetValue(average),
                 Device = parse.GetValue(device)!, Seed = parse.GetValue(seed),
             };
             TorchRuntime.PrepareForTraining();
