@@ -147,7 +147,7 @@ public class GridPatternTests
     [Fact]
     public void ThePreviousDefaultModelStillLoadsWithItsTransposedDecoder()
     {
-        string path = Path.Combine(TestSupport.RepositoryRoot(), "model", "TrainingState", "ian-cpu", "model.safetensors");
+        string path = TestSupport.TrainingRunModel("ian-cpu");
         using var model = ModelFiles.ModelFile.Open(path, "cpu");
         Assert.DoesNotContain("upsampling", model.Metadata["config"]);
         Assert.Equal(IanConfig.TransposedUpsampling, model.Config.Upsampling);

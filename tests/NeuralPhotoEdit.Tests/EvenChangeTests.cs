@@ -67,7 +67,7 @@ public class EvenChangeTests
     /// tuned with both terms, so a few more steps of them would show little.</summary>
     static (double Roughness, double Reach) TermsAfterTuning(double evenChange, double reach)
     {
-        using var loaded = ModelFile.Load(TrainingRunModel);
+        using var loaded = ModelFile.Load(TestSupport.TrainingRunModel("ian-cpu-resize"));
         var network = loaded.Network;
         using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
         using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, evenChangeWeight: evenChange, reachWeight: reach))
@@ -90,8 +90,6 @@ public class EvenChangeTests
         Assert.Throws<ArgumentException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: false, reachWeight: 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReconstructionTuning(loaded.Network, 1e-4, tuneDecoder: true, reachWeight: double.NaN));
     }
-
-    static string TrainingRunModel => Path.Combine(TestSupport.RepositoryRoot(), "model", "TrainingState", "ian-cpu-resize", "model.safetensors");
 
     static double Roughness(Tensor change, Tensor photo) => EvenChange.Roughness(change, photo).item<float>();
 

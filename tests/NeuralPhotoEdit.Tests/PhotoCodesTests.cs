@@ -41,7 +41,7 @@ public class PhotoCodesTests
     /// <summary>Adam overshoots when its step is too long for the decoder; each photo then keeps the
     /// closest code it has seen, so refining never leaves a photo farther from its picture than the
     /// encoder's code did (a step of 1 overshoots on the fixture crops: without keeping the closest,
-    /// most of them end farther).</summary>
+    /// the first crop ended with 6 times its error).</summary>
     [Fact]
     public void RefiningNeverLeavesAPhotoFartherThanTheEncodersCode()
     {

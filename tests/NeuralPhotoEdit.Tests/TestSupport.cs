@@ -20,6 +20,9 @@ static class TestSupport
         return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 
+    /// <summary>A training run's exported model in model/TrainingState (e.g. "ian-cpu", the previous default).</summary>
+    public static string TrainingRunModel(string run) => Path.Combine(RepositoryRoot(), "model", "TrainingState", run, "model.safetensors");
+
     public static RgbaImage Solid(int width, int height, byte r, byte g, byte b, byte a = 255)
     {
         var image = new RgbaImage(width, height);
