@@ -78,7 +78,7 @@ public sealed class GuidedTransfer
                 }
                 b3[c][k] = bc;
             }
-            LimitContrast(a9, b3, meanI, k);
+            LimitContrast(a9, b3, meanI, covII, k);
         });
 
         // The output at a pixel averages the fits of every box that covers it.
@@ -92,18 +92,28 @@ public sealed class GuidedTransfer
     /// <summary>
     /// Caps the fit's contrast gain at 1. The fitted transform maps a colour I to I + (A·I + b)/2, whose
     /// Jacobian J = Id + A/2 scales every colour difference around the pixel — the photo's texture and
-    /// edges. Where ‖J‖₂ &gt; 1 the fit would sharpen them (fur turned a brighter colour gains visible
-    /// grain that was never in the photo); J is scaled down to norm 1 and b corrected so the box's mean
-    /// colour still gets exactly the fitted change. Lowering contrast is left alone: it adds no edges.
-    /// Not in He et al.: measured with <c>npe eval edits</c> on out-of-source photos, it lowers new
-    /// edges (README, "Measuring natural edits").
+    /// edges. J is scaled down until it sharpens them in neither of two senses, and b corrected so the
+    /// box's mean colour still gets exactly the fitted change:
+    /// <list type="bullet">
+    /// <item>no colour difference grows: ‖J‖₂ ≤ 1 (fur turned a brighter colour gains visible grain
+    /// that was never in the photo);</item>
+    /// <item>no channel's texture grows beyond the photo's strongest: per output channel c,
+    /// J_c Σ J_cᵀ ≤ max_r Σ_rr, Σ the box's colour covariance. Why besides the norm: a recolouring can
+    /// keep the size of every difference and still gather a texture's three channels into one (brown
+    /// fur painted blue, its grain √3 as strong in blue as in any channel before) — a sharper grain in
+    /// that colour. Measured on the photo's own texture rather than as a worst case over all colours
+    /// (the row sums of J), which would also cap a change that only lowers a grey texture's contrast.</item>
+    /// </list>
+    /// Lowering contrast is left alone: it adds no edges. Not in He et al.: measured with
+    /// <c>npe eval edits</c> on out-of-source photos, both lower new edges (README, "Measuring natural
+    /// edits").
     /// </summary>
-    static void LimitContrast(double[][] a9, double[][] b3, double[][] meanI, int k)
+    static void LimitContrast(double[][] a9, double[][] b3, double[][] meanI, double[,][] covII, int k)
     {
         Span<double> j = stackalloc double[9];
         for (int c = 0; c < 3; c++)
             for (int r = 0; r < 3; r++) j[c * 3 + r] = (c == r ? 1 : 0) + a9[c * 3 + r][k] / 2;
-        double norm = SpectralNorm(j);
+        double norm = Math.Max(SpectralNorm(j), ChannelGain(j, covII, k));
         if (norm <= 1) return;
         for (int c = 0; c < 3; c++)
             for (int r = 0; r < 3; r++)
@@ -112,6 +122,23 @@ public sealed class GuidedTransfer
                 b3[c][k] += (a9[c * 3 + r][k] - capped) * meanI[r][k];
                 a9[c * 3 + r][k] = capped;
             }
+    }
+
+    /// <summary>How much stronger the box's texture becomes in its strongest output channel than in its
+    /// strongest input channel: √(max_c J_c Σ J_cᵀ / max_r Σ_rr) (0 on a flat box).</summary>
+    static double ChannelGain(ReadOnlySpan<double> j, double[,][] covII, int k)
+    {
+        double before = Math.Max(covII[0, 0][k], Math.Max(covII[1, 1][k], covII[2, 2][k]));
+        if (before <= 0) return 0;
+        double after = 0;
+        for (int c = 0; c < 3; c++)
+        {
+            double variance = 0;
+            for (int r = 0; r < 3; r++)
+                for (int s = 0; s < 3; s++) variance += j[c * 3 + r] * j[c * 3 + s] * covII[r, s][k];
+            after = Math.Max(after, variance);
+        }
+        return Math.Sqrt(after / before);
     }
 
     /// <summary>Largest singular value of a 3×3 matrix (row-major): power iteration on JᵀJ.</summary>
