@@ -18,7 +18,7 @@ namespace NeuralPhotoEdit.Plugin;
 /// </summary>
 public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 {
-    internal enum Names { StepSize, Steps, StrokesLayer, Sigma, Blend, Mask, ColourMatch, Mode, Seed, Device, Model }
+    internal enum Names { StepSize, Context, Steps, StrokesLayer, Sigma, Blend, Mask, ColourMatch, Mode, Seed, Device, Model }
 
     /// <summary>The dialog's modes, in its words.</summary>
     public enum PluginMode { EditWithStrokes, ReconstructOnly, RandomSample }
@@ -50,6 +50,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         return new PropertyCollection(new Property[]
         {
             new DoubleProperty(Names.StepSize, EditSettings.DefaultStepSize, 0, EditSettings.MaxStepSize),
+            new DoubleProperty(Names.Context, EditSettings.DefaultContext, 0, 1),
             new Int32Property(Names.Steps, EditSettings.DefaultSteps, 0, EditSettings.MaxSteps),
             new StaticListChoiceProperty(Names.StrokesLayer, layers.ToArray(), 0),
             new DoubleProperty(Names.Sigma, EditSettings.DefaultSigma, 0, EditSettings.MaxSigma),
@@ -95,6 +96,11 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.SliderLargeChange, 0.1);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.UpDownIncrement, 0.01);
         ui.SetPropertyControlValue(Names.StepSize, ControlInfoPropertyNames.DecimalPlaces, 2);
+        Slider(Names.Context, "How far the photo follows", "0 changes only what is around your strokes; 1 lets the whole photo follow the model's change, as a scene would (paint a sky orange and the land takes on its warm light). Small touches stay local either way.");
+        ui.SetPropertyControlValue(Names.Context, ControlInfoPropertyNames.SliderSmallChange, 0.05);
+        ui.SetPropertyControlValue(Names.Context, ControlInfoPropertyNames.SliderLargeChange, 0.25);
+        ui.SetPropertyControlValue(Names.Context, ControlInfoPropertyNames.UpDownIncrement, 0.05);
+        ui.SetPropertyControlValue(Names.Context, ControlInfoPropertyNames.DecimalPlaces, 2);
         Slider(Names.Steps, "Steps", "Number of latent steps; more steps follow the strokes more closely.");
         Describe(Names.StrokesLayer, "Strokes layer", "Paint rough colour strokes on a transparent layer above the photo and pick it here (colour = target, opacity = strength). Select an area to keep the edit inside it. Undo with Ctrl+Z.");
         Slider(Names.Sigma, "Mask softness", "Blur of the change mask, in model pixels: higher blends the edit in more softly.");
@@ -197,6 +203,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
                 Blend = (BlendMode)token.GetProperty<StaticListChoiceProperty>(Names.Blend)!.Value,
                 Mask = (MaskMode)token.GetProperty<StaticListChoiceProperty>(Names.Mask)!.Value,
                 ColourMatch = token.GetProperty<DoubleProperty>(Names.ColourMatch)!.Value,
+                Context = token.GetProperty<DoubleProperty>(Names.Context)!.Value,
             },
             Kind = kind,
             Seed = token.GetProperty<Int32Property>(Names.Seed)!.Value,

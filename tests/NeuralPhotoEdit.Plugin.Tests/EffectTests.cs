@@ -51,7 +51,7 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
 
         using var model = ModelFile.Load(DefaultModel.Resolve(null), TorchSharp.torch.CPU);
         var settings = new EditSettings { Steps = 12 };
-        using var session = EditSession.Open(model.Network, Photo, null, Strokes);
+        using var session = EditSession.Open(model.Network, Photo, null, Strokes, withScene: settings.SeesScene);
         session.Paint(Strokes, settings);
         Assert.Equal(session.Render(settings).Image.Pixels, shown.Pixels);
         Assert.NotEqual(Photo.Pixels, shown.Pixels);
@@ -85,11 +85,11 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var (effect, token) = host.CreateEffect();
         host.Apply(effect, token);
         Assert.True(effect.Outcome!.Encoded);
-        foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Blend, BlendMode.Paper) })
+        foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Context, 0.5), (Names.Blend, BlendMode.Paper) })
         {
             token.SetPropertyValue(name, value);
             host.Apply(effect, token);
-            Assert.Null(host.ErrorDialog);
+            Assert.True(host.ErrorDialog is null, $"changing {name}: {host.ErrorDialog}");
             Assert.False(effect.Outcome!.Encoded, $"changing {name} encoded the area again");
         }
     }

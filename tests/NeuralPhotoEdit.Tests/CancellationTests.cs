@@ -35,7 +35,8 @@ public class CancellationTests(ITestOutputHelper output)
 
         RgbaImage Edit(CancellationToken cancellation)
         {
-            using var session = EditSession.Open(model.Network, photo, wholePhoto, strokes, cancellation: cancellation);
+            // With the scene: the path with the most work (the scene's window and its change over every pixel).
+            using var session = EditSession.Open(model.Network, photo, wholePhoto, strokes, cancellation: cancellation, withScene: true);
             session.Paint(strokes, settings, cancellation);
             return session.Render(settings, cancellation).Image;
         }

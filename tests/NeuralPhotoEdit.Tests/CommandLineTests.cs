@@ -15,33 +15,49 @@ namespace NeuralPhotoEdit.Tests;
 /// <summary>The README's commands, run in-process the way a user types them.</summary>
 public class CommandLineTests
 {
-    [Fact]
-    public void TheDemoEditChangesThePhotoUnderTheStrokesAndNothingOutsideTheEditedArea()
+    /// <summary>The demo edit, locally (context 0: every pixel outside the edited area is the photo's,
+    /// byte for byte) and with the defaults (the photo follows: the land outside the area changes too,
+    /// less than the sky under the strokes).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheDemoEditChangesThePhotoUnderTheStrokesAndOutsideTheAreaOnlyWithContext(bool local)
     {
         using var temp = TestSupport.TempDirectory();
-        var (exit, output) = Run("edit", "--demo", "--out", temp.File("demo.png"), "--sheet");
+        string[] context = local ? ["--context", "0"] : [];
+        var (exit, output) = Run(["edit", "--demo", "--out", temp.File("demo.png"), "--sheet", .. context]);
         Assert.Equal(0, exit);
         var result = ImageFiles.Load(temp.File("demo.png"));
         var photo = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley.jpg"));
         var strokes = ImageFiles.Load(Path.Combine(TestSupport.DemoFolder, "valley-strokes.png"));
         Assert.Equal((photo.Width, photo.Height), (result.Width, result.Height));
-        // "Edited area X,Y,W,H …": every pixel outside it is the photo's, byte for byte.
+        // "Edited area X,Y,W,H …": the local edit's area.
         var area = Regex.Match(output, @"Edited area (\d+),(\d+),(\d+),(\d+)");
         Assert.True(area.Success, output);
         var (x0, y0) = (int.Parse(area.Groups[1].Value), int.Parse(area.Groups[2].Value));
         var (x1, y1) = (x0 + int.Parse(area.Groups[3].Value), y0 + int.Parse(area.Groups[4].Value));
-        double underStrokes = 0;
-        int strokePixels = 0;
+        double underStrokes = 0, outside = 0;
+        int strokePixels = 0, outsidePixels = 0;
         for (int y = 0; y < photo.Height; y++)
             for (int x = 0; x < photo.Width; x++)
             {
                 int o = photo.Offset(x, y);
                 int change = Math.Abs(result.Pixels[o] - photo.Pixels[o]) + Math.Abs(result.Pixels[o + 1] - photo.Pixels[o + 1]) + Math.Abs(result.Pixels[o + 2] - photo.Pixels[o + 2]);
-                if (x < x0 || x >= x1 || y < y0 || y >= y1) Assert.True(change == 0, $"({x}, {y}) is outside the edited area and changed");
+                if (x < x0 || x >= x1 || y < y0 || y >= y1)
+                {
+                    if (local) Assert.True(change == 0, $"({x}, {y}) is outside the edited area and changed");
+                    outside += change / 3.0; outsidePixels++;
+                }
                 else if (strokes.Pixels[o + 3] > 128) { underStrokes += change / 3.0; strokePixels++; }
             }
         Assert.True(strokePixels > 100);
         Assert.True(underStrokes / strokePixels > 8, $"the photo under the strokes changed by {underStrokes / strokePixels:F1} levels on average");
+        if (!local)
+        {
+            double follows = outside / outsidePixels;
+            Assert.True(follows > 0.5 && follows < underStrokes / strokePixels / 2,
+                        $"outside the area the photo changed by {follows:F1} levels on average, under the strokes by {underStrokes / strokePixels:F1}");
+        }
         var sheet = ImageFiles.Load(temp.File("demo-sheet.png"));
         Assert.True(sheet.Width > 3 * sheet.Height, "the sheet shows four panels side by side");
     }
@@ -131,13 +147,13 @@ public class CommandLineTests
                                  "--against", DefaultModel.Path, "--json");
         Assert.Equal(0, exit);
         var printed = JsonDocument.Parse(output).RootElement;
-        Assert.Equal(6, printed.GetProperty("edits").GetProperty("edits").GetInt32());
+        Assert.Equal(10, printed.GetProperty("edits").GetProperty("edits").GetInt32());   // five stroke kinds, two rounds
         foreach (var difference in printed.GetProperty("differences").EnumerateArray())
             foreach (string value in new[] { "difference", "low", "high" })
                 Assert.Equal(0, difference.GetProperty(value).GetDouble());
         var fidelities = printed.GetProperty("edits").GetProperty("per_edit").EnumerateArray()
             .Select(e => e.GetProperty("neural").GetProperty("fidelity").GetDouble()).ToList();
-        Assert.NotEqual(fidelities.Take(3), fidelities.Skip(3));   // round 2's strokes are not round 1's
+        Assert.NotEqual(fidelities.Take(5), fidelities.Skip(5));   // round 2's strokes are not round 1's
 
         var (missingExit, missingOutput) = Run("eval", "edits", "--data", TestSupport.FixturePhotos, "--count", "1",
                                                "--against", "no-such-model.safetensors");

@@ -31,10 +31,10 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
         Assert.Equal((outcome.Bounds.Width, outcome.Bounds.Height), (outcome.Pixels!.Width, outcome.Pixels.Height));
         if (inside) Assert.Equal(limit, outcome.Bounds);
 
-        using var session = EditSession.Open(_shared.Model.Network, photo, limit, strokes);
+        using var session = EditSession.Open(_shared.Model.Network, photo, limit, strokes, withScene: request.Settings.SeesScene);
         session.Paint(strokes, request.Settings);
         var whole = session.Render(request.Settings);
-        Assert.Equal(whole.Roi, outcome.Bounds);
+        Assert.Equal(whole.ChangedBounds, outcome.Bounds);
         Assert.Equal(whole.Image.Pixels, outcome.ApplyTo(photo).Pixels);
 
         var bolder = service.Run(request with { Settings = new EditSettings { StepSize = 1, Mask = MaskMode.Paper, ColourMatch = 0 } });

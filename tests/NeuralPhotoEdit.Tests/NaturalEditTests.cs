@@ -21,7 +21,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
     }
 
     /// <summary>A grey-blue sky over dark green land, with mild noise (a real photo is never flat).</summary>
-    static RgbaImage SkyOverLand(int width, int height, int horizon, int seed = 1)
+    internal static RgbaImage SkyOverLand(int width, int height, int horizon, int seed = 1)
     {
         var random = new Random(seed);
         var image = new RgbaImage(width, height);
@@ -36,7 +36,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         return image;
     }
 
-    static RgbaImage Stroke(int width, int height, PixelRect rect, (byte R, byte G, byte B) colour)
+    internal static RgbaImage Stroke(int width, int height, PixelRect rect, (byte R, byte G, byte B) colour)
     {
         var strokes = new RgbaImage(width, height);
         for (int y = rect.Y; y < rect.Bottom; y++)

@@ -20,6 +20,14 @@ public sealed record EditBenchmarkResult(string Model, double StepMs, double Enc
     /// <see cref="PhotoCodes.DefaultRefinementSteps"/> steps (<see cref="PhotoCodes"/>), paid once per area.</summary>
     public double PhotoCodeMs { get; init; }
 
+    /// <summary>A whole edit of a stroke across the sky of the 12-megapixel photo with the default context:
+    /// the model also sees the whole photo, and the scene's change reaches all of it.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("edit_sky_12mp_ms")]
+    public double EditSky12MpMs { get; init; }
+    /// <summary>The same edit at context 0 (the local edit), in the same run: the cost of the scene.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("edit_sky_12mp_local_ms")]
+    public double EditSky12MpLocalMs { get; init; }
+
     /// <summary>CPU-bound processes that ran beside the benchmark (set by the front end that started them).</summary>
     public int Background { get; init; }
 }
@@ -29,7 +37,8 @@ public sealed record EditBenchmarkResult(string Model, double StepMs, double Enc
 /// model's resolution (medians),
 /// a whole edit of a 12-megapixel (4000×3000) photo with a 512×512 region and 20 steps — from
 /// pixels in memory to the blended result, file I/O excluded — and a whole edit of a stroke across
-/// the full width of a 6000×2000 photo (the work area chosen around the strokes: several windows).
+/// the full width of a 6000×2000 photo (the work area chosen around the strokes: several windows);
+/// and a stroke across the sky of the 12-megapixel photo with and without context (the scene).
 /// </summary>
 public static class EditBenchmark
 {
@@ -50,6 +59,10 @@ public static class EditBenchmark
         double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
                                  roi: new PixelRect(1744, 1244, 512, 512));
         double wide = WholeEdit(network, device, settings, SyntheticPhoto(6000, 2000), new PixelRect(100, 150, 5800, 80), roi: null);
+        var twelve = SyntheticPhoto(4000, 3000);
+        var sky = new PixelRect(300, 300, 3400, 120);
+        double skyScene = WholeEdit(network, device, new EditSettings { Steps = 20, Context = 1 }, twelve, sky, roi: null);
+        double skyLocal = WholeEdit(network, device, new EditSettings { Steps = 20, Context = 0 }, twelve, sky, roi: null);
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -62,6 +75,8 @@ public static class EditBenchmark
             DecodeMflop = Math.Round(flops / 1e6, 1),
             DecodeGflops = Math.Round(flops / (decode * 1e6), 2),
             PhotoCodeMs = Round(photoCode),
+            EditSky12MpMs = Round(skyScene),
+            EditSky12MpLocalMs = Round(skyLocal),
         };
     }
 
@@ -92,7 +107,7 @@ public static class EditBenchmark
             }
         return Timing.Median(3, () =>
         {
-            using var session = EditSession.Open(network, photo, roi, strokes, device);
+            using var session = EditSession.Open(network, photo, roi, strokes, device, withScene: settings.SeesScene);
             session.Paint(strokes, settings);
             session.Render(settings);
         });

@@ -16,10 +16,11 @@ public static class EditComparison
 {
     public const int Resamples = 10_000;
 
-    static readonly (string Name, Func<EditScores, double> Of)[] Metrics =
+    static readonly (string Name, Func<EditScores, double?> Of)[] Metrics =
     [
         ("fidelity", s => s.Fidelity), ("coverage", s => s.Coverage), ("new_edges", s => s.NewEdges),
-        ("misaligned", s => s.Misaligned), ("far", s => s.Far),
+        ("misaligned", s => s.Misaligned), ("far", s => s.Far), ("follow", s => s.Follow), ("scene_cost", s => s.SceneCost),
+        ("model_share", s => s.ModelShare),
     ];
 
     public static EditComparisonResult Compare(EditEvaluationResult edits, EditEvaluationResult against, int seed = 0)
@@ -28,12 +29,17 @@ public static class EditComparison
         var b = against.PerEdit;
         if (a.Count != b.Count || Enumerable.Range(0, a.Count).Any(i => a[i].Photo != b[i].Photo || a[i].Strokes != b[i].Strokes))
             throw new InvalidOperationException("The two evaluations did not edit the same photos with the same strokes.");
+        // A figure counts on the edits where both have it (follow: the sky strokes only).
         var differences = Metrics.Select(metric =>
         {
-            var d = Enumerable.Range(0, a.Count).Select(i => metric.Of(a[i].Neural) - metric.Of(b[i].Neural)).ToArray();
+            var pairs = Enumerable.Range(0, a.Count)
+                .Where(i => metric.Of(a[i].Neural) is not null && metric.Of(b[i].Neural) is not null)
+                .Select(i => (First: metric.Of(a[i].Neural)!.Value, Second: metric.Of(b[i].Neural)!.Value)).ToArray();
+            if (pairs.Length == 0) return null;
+            var d = pairs.Select(p => p.First - p.Second).ToArray();
             var (low, high) = Interval(d, seed);
-            return new PairedDifference(metric.Name, a.Average(e => metric.Of(e.Neural)), b.Average(e => metric.Of(e.Neural)), d.Average(), low, high);
-        }).ToList();
+            return new PairedDifference(metric.Name, pairs.Average(p => p.First), pairs.Average(p => p.Second), d.Average(), low, high);
+        }).OfType<PairedDifference>().ToList();
         return new EditComparisonResult(edits, against, differences);
     }
 

@@ -4,8 +4,21 @@ using NeuralPhotoEdit.Imaging;
 namespace NeuralPhotoEdit.Evaluation;
 
 /// <summary>How natural one edit is, computed on the full-resolution result Y against the photo X
-/// (values in [0, 1]; see README, "Measuring natural edits").</summary>
-public sealed record EditScores(double Fidelity, double Coverage, double NewEdges, double Misaligned, double Far);
+/// (see README, "Measuring natural edits"). The context figures are null where they do not apply:
+/// <see cref="Follow"/> to strokes that are not across a sky, <see cref="SceneCost"/> without a
+/// <see cref="ThumbnailPrior"/>, <see cref="ModelShare"/> to an edit with no model in it.</summary>
+public sealed record EditScores(double Fidelity, double Coverage, double NewEdges, double Misaligned, double Far)
+{
+    /// <summary>How the land below a sky stroke moves with it (<see cref="EditMetrics.Follow"/>).</summary>
+    public double? Follow { get; init; }
+    /// <summary>The rise of the thumbnail's −log-likelihood per unit of fidelity (<see cref="EditMetrics.SceneCost"/>).</summary>
+    public double? SceneCost { get; init; }
+    /// <summary>How much of the edit is the model's (<see cref="EditMetrics.ModelShare"/>).</summary>
+    public double? ModelShare { get; init; }
+}
+
+/// <summary>What a stroke across a sky asks of the land below it: to warm (b*) or to darken (L*).</summary>
+public enum FollowKind { None, Warm, Dark }
 
 /// <summary>
 /// The naturalness metrics of <c>npe eval edits</c>. |∇I| is the per-pixel maximum over RGB of the
@@ -19,11 +32,100 @@ public sealed record EditScores(double Fidelity, double Coverage, double NewEdge
 /// <item>misaligned = Σ |∇C|²·[|∇X| &lt; 4/255] / Σ |∇C|²: the share of the change's own edges that cross
 /// places where the photo is flat (squares, bands, blobs, grids);</item>
 /// <item>far = max |Y − X| farther than 3 stroke sizes from the strokes (a stroke size: the strokes'
-/// width — the bounding box's shorter side, or a quarter of its longer side if that is more).</item>
+/// width — the bounding box's shorter side, or a quarter of its longer side if that is more). Printed,
+/// no longer a goal: the product's promise is that the photo follows an edit, far from it too;</item>
+/// <item>follow, scene_cost, model_share: how the rest of the photo takes part (<see cref="Follow"/>,
+/// <see cref="SceneCost"/>, <see cref="ModelShare"/>).</item>
 /// </list>
 /// </summary>
 public static class EditMetrics
 {
+    /// <summary>All figures of one edit; the context ones where they apply (<see cref="EditScores"/>).</summary>
+    public static EditScores Score(RgbaImage photo, RgbaImage result, RgbaImage strokes, FollowKind follow,
+                                   ThumbnailPrior? prior, double? modelShare)
+    {
+        var scores = Score(photo, result, strokes);
+        return scores with
+        {
+            Follow = follow == FollowKind.None ? null : Follow(photo, result, strokes, follow),
+            SceneCost = prior is null ? null : SceneCost(prior, photo, result, scores.Fidelity),
+            ModelShare = modelShare,
+        };
+    }
+
+    /// <summary>The rows of the photo that count as land below a sky stroke: its bottom third.</summary>
+    public const double LandFrom = 2.0 / 3;
+
+    /// <summary>
+    /// follow: how the land below a stroke across the sky moves with it — the mean change of b*
+    /// (warm: toward yellow) or L* (dark) over the photo's bottom third (<see cref="LandFrom"/>),
+    /// over the same change under the strokes (pixels with alpha &gt; 127). 0: the land stays as it was
+    /// (a colour fill that stops at the skyline); 1: it changes as much as the sky.
+    /// </summary>
+    public static double Follow(RgbaImage photo, RgbaImage result, RgbaImage strokes, FollowKind kind)
+    {
+        double Measure(byte[] pixels, int o) => LabOf(pixels, o) is var lab && kind == FollowKind.Warm ? lab.B : lab.L;
+        double land = 0, under = 0;
+        int landCount = 0, underCount = 0;
+        int landTop = (int)Math.Ceiling(photo.Height * LandFrom);
+        for (int y = 0; y < photo.Height; y++)
+            for (int x = 0; x < photo.Width; x++)
+            {
+                int o = photo.Offset(x, y);
+                bool stroked = strokes.Pixels[o + 3] > 127;
+                if (y < landTop && !stroked) continue;
+                double change = Measure(result.Pixels, o) - Measure(photo.Pixels, o);
+                if (stroked) { under += change; underCount++; }
+                if (y >= landTop) { land += change; landCount++; }
+            }
+        if (underCount == 0 || landCount == 0) return 0;
+        double sky = under / underCount;
+        return Math.Abs(sky) < 1e-6 ? 0 : land / landCount / sky;
+    }
+
+    /// <summary>
+    /// scene_cost: how much less like a photo the edit made the photo's global colour layout — the rise
+    /// of its thumbnail's −log-likelihood under <paramref name="prior"/> — per unit of fidelity (at
+    /// least 0.1, so an edit that reached nothing is not divided by nothing).
+    /// </summary>
+    public static double SceneCost(ThumbnailPrior prior, RgbaImage photo, RgbaImage result, double fidelity) =>
+        (prior.NegativeLogLikelihood(result) - prior.NegativeLogLikelihood(photo)) / Math.Max(fidelity, 0.1);
+
+    /// <summary>
+    /// model_share: the mean |Y − Y_flat| over the mean |Y − X| (both over every pixel and channel), with
+    /// Y_flat the same pipeline with the model's change replaced by one flat colour shift
+    /// (<see cref="NeuralPhotoEdit.Editing.ModelChange.FlatShift"/>): the part of the edit the model
+    /// decided. 0 for an edit a colour shift would have made as well.
+    /// </summary>
+    public static double ModelShare(RgbaImage photo, RgbaImage result, RgbaImage flatResult)
+    {
+        double fromFlat = 0, fromPhoto = 0;
+        for (int i = 0; i < photo.Pixels.Length; i += 4)
+            for (int c = 0; c < 3; c++)
+            {
+                fromFlat += Math.Abs(result.Pixels[i + c] - flatResult.Pixels[i + c]);
+                fromPhoto += Math.Abs(result.Pixels[i + c] - photo.Pixels[i + c]);
+            }
+        return fromPhoto > 0 ? fromFlat / fromPhoto : 0;
+    }
+
+    /// <summary>CIE L*a*b* (D65) of an sRGB pixel at <paramref name="offset"/>.</summary>
+    static (double L, double A, double B) LabOf(byte[] pixels, int offset)
+    {
+        static double Linear(byte v)
+        {
+            double c = v / 255.0;
+            return c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+        }
+        static double F(double t) => t > 216.0 / 24389 ? Math.Cbrt(t) : (24389.0 / 27 * t + 16) / 116;
+        double r = Linear(pixels[offset]), g = Linear(pixels[offset + 1]), b = Linear(pixels[offset + 2]);
+        double x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        double y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        double z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        double fx = F(x), fy = F(y), fz = F(z);
+        return (116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz));
+    }
+
     public static EditScores Score(RgbaImage photo, RgbaImage result, RgbaImage strokes)
     {
         int w = photo.Width, h = photo.Height, n = w * h;

@@ -8,6 +8,22 @@ public static class ReferenceBrushes
     /// <summary>The strokes alpha-composited onto the photo: what painting them on a layer gives.</summary>
     public static RgbaImage Plain(RgbaImage photo, RgbaImage strokes) => Editing.EditSheet.Overlay(photo, strokes);
 
+    /// <summary>The strokes' alpha-weighted mean colour minus the photo's under them, per channel, in
+    /// 8-bit levels: the one colour shift that takes the painted spot to the strokes' colour on average.</summary>
+    public static double[] StrokeShift(RgbaImage photo, RgbaImage strokes)
+    {
+        var shift = new double[3];
+        double total = 0;
+        for (int i = 0; i < photo.Pixels.Length; i += 4)
+        {
+            double a = strokes.Pixels[i + 3] / 255.0;
+            total += a;
+            for (int c = 0; c < 3; c++) shift[c] += a * (strokes.Pixels[i + c] - photo.Pixels[i + c]);
+        }
+        for (int c = 0; c < 3; c++) shift[c] /= Math.Max(total, 1e-9);
+        return shift;
+    }
+
     /// <summary>
     /// A colour brush: the photo's colours shifted by (stroke colour − the photo's mean colour under the
     /// strokes), weighted by a Gaussian falloff around the strokes, σ = the strokes' extent / 6. The
@@ -17,15 +33,7 @@ public static class ReferenceBrushes
     {
         var bounds = Editing.RegionOfInterest.StrokeBounds(strokes) ?? throw new ArgumentException("empty strokes");
         double sigma = Math.Max(bounds.Width, bounds.Height) / 6.0;
-        var shift = new double[3];
-        double total = 0;
-        for (int i = 0; i < photo.Pixels.Length; i += 4)
-        {
-            double a = strokes.Pixels[i + 3] / 255.0;
-            total += a;
-            for (int c = 0; c < 3; c++) shift[c] += a * (strokes.Pixels[i + c] - photo.Pixels[i + c]);
-        }
-        for (int c = 0; c < 3; c++) shift[c] /= total;
+        var shift = StrokeShift(photo, strokes);
 
         var distance = EditMetrics.DistanceToStrokes(strokes, paintedAbove: 127);
         var result = photo.Clone();

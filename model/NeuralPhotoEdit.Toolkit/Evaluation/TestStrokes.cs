@@ -2,17 +2,24 @@ using NeuralPhotoEdit.Imaging;
 
 namespace NeuralPhotoEdit.Evaluation;
 
-/// <summary>One set of strokes drawn for an evaluation edit: the layer, its single colour and what kind it is.</summary>
-public sealed record TestStroke(string Kind, RgbaImage Layer, (byte R, byte G, byte B) Colour);
+/// <summary>One set of strokes drawn for an evaluation edit: the layer, its single colour, what kind it is
+/// and what it asks of the land below (<see cref="FollowKind"/>, for strokes across the sky).</summary>
+public sealed record TestStroke(string Kind, RgbaImage Layer, (byte R, byte G, byte B) Colour, FollowKind Follow = FollowKind.None);
 
 /// <summary>
 /// Brush-like strokes drawn the way a user would on a photo (seeded: same seed, same strokes):
-/// a scribble in a colour taken from elsewhere in the same photo, a scribble in a bold colour, and one
-/// wide stroke across most of the photo's width near its top. Round brush, anti-aliased edge.
+/// a scribble in a colour taken from elsewhere in the same photo, a scribble in a bold colour, one
+/// wide stroke across most of the photo's width near its top, and two strokes across the sky that ask
+/// the whole scene to follow: a warm sunset orange and a dark storm grey (<see cref="SkyKinds"/>).
+/// Round brush, anti-aliased edge.
 /// </summary>
 public static class TestStrokes
 {
     static readonly (byte, byte, byte)[] BoldColours = [(30, 90, 230), (220, 40, 40), (40, 180, 60), (240, 200, 30), (200, 50, 200)];
+    public const string Sunset = "sunset across the sky", Storm = "storm across the sky";
+    /// <summary>The kinds whose consequences reach the whole scene (scored with follow).</summary>
+    public static readonly IReadOnlyList<string> SkyKinds = [Sunset, Storm];
+    static readonly (byte, byte, byte) SunsetColour = (250, 130, 40), StormColour = (45, 50, 65);
 
     public static IReadOnlyList<TestStroke> For(RgbaImage photo, int seed)
     {
@@ -41,6 +48,8 @@ public static class TestStrokes
             new("scribble, photo's colour", Draw(w, h, scribbleOwn, brush, own), own),
             new("scribble, bold colour", Draw(w, h, scribbleBold, brush, bold), bold),
             new("wide stroke near the top", Draw(w, h, wide, brush * 1.5, wideColour), wideColour),
+            new(Sunset, Draw(w, h, wide, brush * 1.5, SunsetColour), SunsetColour, FollowKind.Warm),
+            new(Storm, Draw(w, h, wide, brush * 1.5, StormColour), StormColour, FollowKind.Dark),
         ];
     }
 

@@ -23,11 +23,29 @@ public sealed class EditResult
     /// <summary>The final mask on the work grid (<see cref="WorkArea.GridWidth"/> × <see cref="WorkArea.GridHeight"/>), in [0, 1].</summary>
     public float[] Mask { get; }
 
-    /// <summary>The mask at a pixel of <see cref="Image"/> (0 outside the area).</summary>
+    /// <summary>The scene the model's whole change came from (<see cref="EditSettings.Context"/>), or null
+    /// for a local edit; <see cref="Image"/> may then differ anywhere inside its bounds.</summary>
+    public WorkArea? Scene { get; init; }
+    /// <summary>The scene's share of the change, as a mask on the scene's grid: the context times the
+    /// paper's mask of the scene window's change (null for a local edit).</summary>
+    public float[]? SceneMask { get; init; }
+    /// <summary>The context the edit was rendered with (0 for a local edit).</summary>
+    public double Context { get; init; }
+    /// <summary>Where the edit may have changed pixels, in <see cref="Image"/>'s coordinates.</summary>
+    public PixelRect ChangedBounds => Scene?.Bounds ?? Roi;
+
+    /// <summary>The mask at a pixel of <see cref="Image"/>: the local edit's, or the scene's share where
+    /// that is larger (0 outside both).</summary>
     public float MaskAt(int x, int y)
     {
-        if (!Roi.Contains(x, y)) return 0;
-        var (u, v) = Area.GridPosition(x, y);
-        return Resampling.Sample(Mask, 0, Area.GridWidth, Area.GridHeight, u, v);
+        float local = 0;
+        if (Roi.Contains(x, y))
+        {
+            var (u, v) = Area.GridPosition(x, y);
+            local = Resampling.Sample(Mask, 0, Area.GridWidth, Area.GridHeight, u, v);
+        }
+        if (Scene is null || SceneMask is null || !Scene.Bounds.Contains(x, y)) return local;
+        var (su, sv) = Scene.GridPosition(x, y);
+        return Math.Max(local, Resampling.Sample(SceneMask, 0, Scene.GridWidth, Scene.GridHeight, su, sv));
     }
 }

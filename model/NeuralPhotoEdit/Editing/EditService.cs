@@ -69,8 +69,11 @@ public sealed record EditOutcome(RgbaImage? Pixels, PixelRect Bounds, EditResult
 /// request, keeps one model per process and the encoded work area between requests (a change of
 /// the step size, steps, mask or blend never encodes again), runs the edit with cancellation, and
 /// turns every failure into a one-line message with the photo left unchanged. It reads only the
-/// work area from the photo and the strokes, and edits that region (<see cref="WorkArea.InRegion"/>):
-/// work and memory follow the area, never the photo. Not thread-safe: one request at a time per
+/// region it edits from the photo and the strokes and edits that region (<see cref="WorkArea.InRegion"/>):
+/// the work area for a local edit (context 0, and reconstructions and samples) — work and memory then
+/// follow the area, never the photo — and the scene (the whole photo, or the selection) when the photo
+/// may follow the edit (<see cref="EditSettings.Context"/>): the model's work is then one more window,
+/// and the pixel work and memory follow the photo. Not thread-safe: one request at a time per
 /// instance (a front end's dialog or command).
 /// </summary>
 public sealed class EditService : IDisposable
@@ -125,12 +128,17 @@ public sealed class EditService : IDisposable
         // Without a limit the area is the strokes' surroundings; without strokes (sampling,
         // reconstruction) it is the whole image.
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
-        var area = EditSession.ChooseArea(photo.Width, photo.Height, request.Limit ?? (strokeBounds is null ? whole : null), strokeBounds);
+        var area = WorkArea.Choose(photo.Width, photo.Height, request.Limit ?? (strokeBounds is null ? whole : null), strokeBounds);
+        // Painting with context also shows the model the whole scene: the photo, or the selection.
+        var scene = request.Kind == EditKind.Paint && request.Settings.SeesScene
+            ? WorkArea.Scene(request.Limit is null ? whole : area.Bounds, photo.Width, photo.Height)
+            : null;
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
-        var bounds = area.Bounds;
-        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(), request.RefinementSteps, cancellation);
+        var bounds = scene?.Bounds ?? area.Bounds;
+        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(bounds), scene?.InRegion(bounds),
+                                         request.RefinementSteps, cancellation);
         session.Reset();
         switch (request.Kind)
         {
@@ -164,13 +172,13 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, int refinementSteps,
-                                                CancellationToken cancellation)
+    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, WorkArea? scene,
+                                                int refinementSteps, CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{bounds}|{refinementSteps}|{ContentHash(region, cancellation)}";
+        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{scene is not null}|{refinementSteps}|{ContentHash(region, cancellation)}";
         if (_session is not null && _sessionKey == key) return (_session, false);
         Forget();
-        _session = EditSession.Open(model.Network, region, area, refinementSteps: refinementSteps, cancellation: cancellation);
+        _session = EditSession.Open(model.Network, region, area, refinementSteps: refinementSteps, cancellation: cancellation, scene: scene);
         _sessionKey = key;
         return (_session, true);
     }

@@ -46,6 +46,7 @@ public sealed record EditSettings
     public const double DefaultMaskGain = 2, MaxMaskGain = 10;
     public const double DefaultColourMatch = 0.75;
     public const double DefaultSmoothing = 2, MaxSmoothing = 4;
+    public const double DefaultContext = 0.75;
 
     public double StepSize { get; init; } = DefaultStepSize;
     public int Steps { get; init; } = DefaultSteps;
@@ -77,6 +78,18 @@ public sealed record EditSettings
     /// </summary>
     public double Smoothing { get; init; } = DefaultSmoothing;
 
+    /// <summary>
+    /// How far the photo follows the edit (0–1). 0 is a local edit: only the strokes' surroundings
+    /// change. Above 0 the model also sees the whole photo as one scene (<see cref="WorkArea.Scene"/>)
+    /// and its change there — a sunset's warm light on the land below a sky painted orange — is added
+    /// wherever the local edit does not reach, this much of it; 1 is the model's whole change.
+    /// Not in the paper, which edits one 64×64 image and so always changes all of it.
+    /// </summary>
+    public double Context { get; init; } = DefaultContext;
+
+    /// <summary>Whether the edit needs the model to see the whole scene.</summary>
+    public bool SeesScene => Context > 0;
+
     /// <summary>The colour match's share as the step size makes it: in full from the default η up,
     /// less below it, none at η = 0 or without steps — so the main control still goes from "no
     /// change" to "bold", and 0 still changes nothing.</summary>
@@ -95,6 +108,8 @@ public sealed record EditSettings
             throw new UserInputException($"Mask gain must be above 0 and at most {MaxMaskGain} (got {MaskGain}).");
         if (!double.IsFinite(ColourMatch) || ColourMatch < 0 || ColourMatch > 1)
             throw new UserInputException($"Colour match must be between 0 and 1 (got {ColourMatch}).");
+        if (!double.IsFinite(Context) || Context < 0 || Context > 1)
+            throw new UserInputException($"Context must be between 0 and 1 (got {Context}).");
         if (!double.IsFinite(Smoothing) || Smoothing < 0 || Smoothing > MaxSmoothing)
             throw new UserInputException($"Smoothing must be between 0 and {MaxSmoothing} (got {Smoothing}).");
     }

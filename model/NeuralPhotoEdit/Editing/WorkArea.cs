@@ -26,13 +26,15 @@ public sealed class WorkArea
     /// <summary>Share of a window's side over which its blend weight fades out.</summary>
     const double WindowFade = 0.125;
 
-    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach)
-        : this(bounds, windows, reach, (bounds.X > 0, bounds.Y > 0, bounds.Right < imageWidth, bounds.Bottom < imageHeight))
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach, bool isScene = false)
+        : this(bounds, windows, reach, (bounds.X > 0, bounds.Y > 0, bounds.Right < imageWidth, bounds.Bottom < imageHeight), isScene)
     {
     }
 
-    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides)
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides,
+             bool isScene)
     {
+        IsScene = isScene;
         Bounds = bounds;
         Windows = windows;
         Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / MaxGridSide);
@@ -50,12 +52,19 @@ public sealed class WorkArea
     /// 0, 0): what an edit of a region read from a larger photo works in. Which sides lie inside the
     /// photo is kept, so the change fades out exactly as it would in the whole photo.
     /// </summary>
-    public WorkArea InRegion()
+    public WorkArea InRegion() => InRegion(Bounds);
+
+    /// <summary>The same area in the coordinates of a picture that holds exactly the pixels of
+    /// <paramref name="region"/> (which contains this area).</summary>
+    public WorkArea InRegion(PixelRect region)
     {
-        int dx = -Bounds.X, dy = -Bounds.Y;
+        int dx = -region.X, dy = -region.Y;
         var windows = Windows.Select(w => w with { X = w.X + dx, Y = w.Y + dy }).ToArray();
-        return new WorkArea(Bounds with { X = 0, Y = 0 }, windows, Reach, _insideSides);
+        return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides, IsScene);
     }
+
+    /// <summary>Whether this is a scene (<see cref="Scene"/>): one window over all of it.</summary>
+    public bool IsScene { get; }
 
     /// <summary>The only pixels an edit may change.</summary>
     public PixelRect Bounds { get; }
@@ -98,6 +107,33 @@ public sealed class WorkArea
             ? Math.Max(RegionOfInterest.MinimumSide, StrokeWidth(b)) / 2.0
             : Math.Max(region.Width, region.Height) / 4.0;
         return new WorkArea(region, Cover(region), imageWidth, imageHeight, reach);
+    }
+
+    /// <summary>
+    /// The scene around an edit: all of <paramref name="region"/> (the photo, or the selection an edit
+    /// must stay inside) as one window, squashed into the model's square when it is not one. What the
+    /// model sees here is the whole scene at once, so its change — a sunset's warm light on the land
+    /// below a sky painted orange — is one picture with no window borders in it. Its reach (for the
+    /// smoothing of that change) is a sixteenth of the longer side: the model's change at this scale
+    /// is coarse, and a longer reach would flatten its gradients.
+    /// </summary>
+    public static WorkArea Scene(PixelRect region, int imageWidth, int imageHeight) =>
+        new(region, [region], imageWidth, imageHeight, reach: Math.Max(region.Width, region.Height) / 16.0, isScene: true);
+
+    /// <summary>
+    /// The work area for an edit: <paramref name="limit"/> when given (a selection or region: nothing
+    /// outside it changes), else the strokes' surroundings (<see cref="AroundStrokes"/>).
+    /// </summary>
+    public static WorkArea Choose(int imageWidth, int imageHeight, PixelRect? limit, PixelRect? strokeBounds)
+    {
+        var area = limit is PixelRect r
+            ? Within(RegionOfInterest.Validate(r, imageWidth, imageHeight), imageWidth, imageHeight, strokeBounds)
+            : AroundStrokes(
+                strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no region was given."),
+                imageWidth, imageHeight);
+        if (area.Bounds.Width < RegionOfInterest.MinimumSide || area.Bounds.Height < RegionOfInterest.MinimumSide)
+            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
+        return area;
     }
 
     /// <summary>Grows an area whose sides differ by less than the overlap into a square (where the image allows).</summary>

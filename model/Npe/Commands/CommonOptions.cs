@@ -45,6 +45,12 @@ static class CommonOptions
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultSmoothing,
     };
 
+    public static Option<double> Context() => new("--context")
+    {
+        Description = "How far the photo follows the edit (0–1): 0 changes only the strokes' surroundings; above 0 the model also sees the whole photo (or --roi) and this share of its change there is added (1: all of it — a sky painted orange warms the land).",
+        DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultContext,
+    };
+
     public static Option<int> RefineSteps() => new("--refine-steps")
     {
         Description = "Adam steps that refine the encoder's code of the photo toward it before editing (0 = the encoder's code, as in the paper).",

@@ -23,6 +23,7 @@ static class EditCommand
         var blend = new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided };
         var colourMatch = CommonOptions.ColourMatch();
         var smoothing = CommonOptions.Smoothing();
+        var context = CommonOptions.Context();
         var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
         var output = new Option<string?>("--out") { Description = $"Where to write the result (never an existing file or the input, unless --overwrite). Default with --demo: {DemoFolder}/demo-edit.png, numbered so nothing is replaced." };
         var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
@@ -33,7 +34,7 @@ static class EditCommand
 
         var refine = CommonOptions.RefineSteps();
         var command = new Command("edit", "Edit a photo with rough colour strokes: the strokes become gradient steps in the model's latent space, and the change is blended back naturally.")
-            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, smoothing, refine, output, sheet, overwrite, demo, model, device };
+            { image, strokes, roi, stepSize, steps, sigma, maskGain, blend, mask, colourMatch, smoothing, context, refine, output, sheet, overwrite, demo, model, device };
         command.SetAction(parse =>
         {
             bool isDemo = parse.GetValue(demo);
@@ -50,7 +51,7 @@ static class EditCommand
             var settings = new EditSettings
             {
                 StepSize = parse.GetValue(stepSize), Steps = parse.GetValue(steps), Sigma = parse.GetValue(sigma), MaskGain = parse.GetValue(maskGain), Blend = parse.GetValue(blend), Mask = parse.GetValue(mask),
-                ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing),
+                ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing), Context = parse.GetValue(context),
             };
             settings.Validate();
             // Both sizes come from the headers first: a strokes file of the wrong size (or a huge one)
@@ -74,7 +75,8 @@ static class EditCommand
             if (outcome.Edit is not EditResult result) throw new UserInputException(outcome.Problem ?? "The edit produced no result.");
 
             ImageFiles.Save(outcome.ApplyTo(photo), outPath);
-            AnsiConsole.MarkupLineInterpolated($"Edited area {outcome.Bounds} ({result.Area.Windows.Count} window(s)) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
+            var area = result.Area.Bounds with { X = result.Area.Bounds.X + outcome.Bounds.X, Y = result.Area.Bounds.Y + outcome.Bounds.Y };
+            AnsiConsole.MarkupLineInterpolated($"Edited area {area} ({result.Area.Windows.Count} window(s){(result.Scene is null ? "" : ", and the whole scene")}) of {photo.Width}×{photo.Height} in {watch.ElapsedMilliseconds} ms ({settings.Steps} steps, η = {settings.StepSize}) → [green]{outPath}[/]");
             if (sheetPath is not null)
             {
                 ImageFiles.Save(EditSheet.Build(photo, strokeImage, outcome), sheetPath);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Evaluation;
+using NeuralPhotoEdit.Imaging;
 using NeuralPhotoEdit.ModelFiles;
 using Spectre.Console;
 
@@ -73,6 +74,11 @@ static class EvalCommand
         var stepSize = CommonOptions.StepSize();
         var colourMatch = CommonOptions.ColourMatch();
         var smoothing = CommonOptions.Smoothing();
+        var context = CommonOptions.Context();
+        var sceneFit = new Option<string?>("--scene-fit")
+        {
+            Description = $"Folder of training photos the thumbnail prior behind scene_cost is fitted on (default: {DefaultSceneFit} when it exists; without it scene_cost is left out).",
+        };
         var overwrite = OutputGuard.OverwriteOption();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
@@ -83,8 +89,8 @@ static class EvalCommand
         };
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
-        var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) against a plain and a colour brush.")
-            { model, data, count, seed, rounds, against, againstStepSize, json, sheets, overwrite, stepSize, colourMatch, smoothing, refine, device };
+        var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) and how the photo follows them (follow, scene cost, the model's share) against a plain and a colour brush.")
+            { model, data, count, seed, rounds, against, againstStepSize, json, sheets, overwrite, stepSize, colourMatch, smoothing, context, sceneFit, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -98,14 +104,21 @@ static class EvalCommand
             if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
                 && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
                 throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
-            var settings = new EditSettings { StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing) };
+            var settings = new EditSettings
+            {
+                StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing),
+                Context = parse.GetValue(context),
+            };
             settings.Validate();
+            string? priorFolder = parse.GetValue(sceneFit) ?? (Directory.Exists(DefaultSceneFit) ? DefaultSceneFit : null);
+            if (priorFolder is not null && !Directory.Exists(priorFolder)) throw new UserInputException($"--scene-fit: the folder '{priorFolder}' does not exist.");
+            var prior = priorFolder is null ? null : ThumbnailPrior.Fit(EditEvaluation.Photos(priorFolder, int.MaxValue).Select(ImageFiles.Load).ToList());
             var otherSettings = settings with { StepSize = parse.GetValue(againstStepSize) ?? settings.StepSize };
             otherSettings.Validate();
             bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
             EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) => WithProgress(quiet, $"editing with {ModelLabel.Of(file)}",
                 progress => EditEvaluation.Run(file.Network, ModelLabel.Of(file), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
-                                               with, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds)));
+                                               with, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds), prior));
             var result = Evaluate(loaded, settings, parse.GetValue(sheets));
             if (other is not null)
             {
@@ -113,14 +126,21 @@ static class EvalCommand
                 return;
             }
             if (parse.GetValue(json)) { Console.WriteLine(JsonSerializer.Serialize(result, Json)); return; }
-            var table = new Table().AddColumns("method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far ↓");
-            foreach (var (name, s) in new[] { ("neural edit", result.Neural), ("plain brush", result.PlainBrush), ("colour brush", result.ColourBrush) })
-                table.AddRow(name, $"{s.Fidelity:F3}", $"{s.Coverage:F3}", $"{s.NewEdges:F3}", $"{s.Misaligned:F3}", $"{s.Far:F3}");
-            AnsiConsole.MarkupLineInterpolated($"{result.Edits} edits on {result.Data} with {result.Model} (means):");
+            var table = new Table().AddColumns("strokes", "method", "fidelity ↑", "coverage ↑", "new_edges ↓", "misaligned ↓", "far",
+                                               "follow ↑", "scene_cost ↓", "model_share ↑");
+            static string Figure(double? value) => value is double v ? $"{v:F3}" : "–";
+            foreach (var kind in result.ByKind.Append(new KindScores("all", result.Edits, result.Neural, result.PlainBrush, result.ColourBrush)))
+                foreach (var (name, s) in new[] { ("neural edit", kind.Neural), ("plain brush", kind.PlainBrush), ("colour brush", kind.ColourBrush) })
+                    table.AddRow(Markup.Escape(name == "neural edit" ? $"{kind.Kind} ({kind.Edits})" : ""), name, $"{s.Fidelity:F3}", $"{s.Coverage:F3}",
+                                 $"{s.NewEdges:F4}", $"{s.Misaligned:F3}", $"{s.Far:F3}", Figure(s.Follow), Figure(s.SceneCost), Figure(s.ModelShare));
+            AnsiConsole.MarkupLineInterpolated($"{result.Edits} edits on {result.Data} with {result.Model}, context {settings.Context} (means):");
             AnsiConsole.Write(table);
         });
         return command;
     }
+
+    /// <summary>Where <c>npe data fetch</c> puts the training photos: the thumbnail prior's default.</summary>
+    const string DefaultSceneFit = "data/photos/train";
 
     static string StageName(EvaluationStage stage) => stage switch
     {
