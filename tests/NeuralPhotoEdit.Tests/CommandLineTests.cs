@@ -124,18 +124,80 @@ public class CommandLineTests
     }
 
     /// <summary>Runs npe in-process with stdout (plain text and Spectre's) captured.</summary>
+    /// <summary>Runs npe in-process; Output is what it wrote to standard output, then to standard error.</summary>
     static (int Exit, string Output) Run(params string[] args)
     {
-        var writer = new StringWriter();
-        var (savedOut, savedConsole) = (Console.Out, AnsiConsole.Console);
+        var (exit, output, errors) = RunSeparately(args);
+        return (exit, output + errors);
+    }
+
+    static (int Exit, string Output, string Errors) RunSeparately(params string[] args)
+    {
+        var (writer, errorWriter) = (new StringWriter(), new StringWriter());
+        var (savedOut, savedError, savedConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
         Console.SetOut(writer);
+        Console.SetError(errorWriter);
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
         });
-        try { return (NpeApp.Run(args), writer.ToString()); }
-        finally { Console.SetOut(savedOut); AnsiConsole.Console = savedConsole; }
+        try { return (NpeApp.Run(args), writer.ToString(), errorWriter.ToString()); }
+        finally { Console.SetOut(savedOut); Console.SetError(savedError); AnsiConsole.Console = savedConsole; }
     }
+
+    /// <summary>Errors go to standard error in one line each; standard output keeps only results, so a
+    /// script reading --json never reads an error (issue: "bad input, early and in words").</summary>
+    [Theory]
+    [InlineData("eval", "edits", "--data", "no-such-folder", "--json")]
+    [InlineData("edit", "--image", "no-such-photo.png", "--strokes", "no-such-strokes.png", "--out", "out.png")]
+    [InlineData("edit", "--demo", "--step-size", "7")]
+    [InlineData("sample", "--count", "lots", "--out", "s.png")]
+    public void ErrorsGoToStandardErrorAndNothingElseDoes(params string[] args)
+    {
+        var (exit, output, errors) = RunSeparately(args);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", errors);
+    }
+
+    /// <summary>What the option parser would take silently is refused in words: an enum's number for its
+    /// name, an empty file name for the default model or a photo.</summary>
+    [Theory]
+    [InlineData("must be one of paper, detail, guided (got '1')", "edit", "--demo", "--blend", "1")]
+    [InlineData("must be one of paper, edgeaware (got '0')", "edit", "--demo", "--mask", "0")]
+    [InlineData("--model needs a file name", "edit", "--demo", "--model", "")]
+    [InlineData("--image needs a file name", "edit", "--image", "", "--strokes", "s.png", "--out", "o.png")]
+    [InlineData("Must be one of: 'auto', 'cpu', 'cuda'.", "edit", "--demo", "--device", "xyz")]
+    public void NumbersForNamesAndEmptyFileNamesAreRefused(string expected, params string[] args)
+    {
+        var (exit, output, errors) = RunSeparately(args);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Contains(expected, errors);
+    }
+
+    /// <summary>An output or sheet in a folder nothing can be written to is refused before the edit runs
+    /// (no "Edited area" line, no file left behind), not after it.</summary>
+    [Theory]
+    [InlineData("--out")]
+    [InlineData("--sheet")]
+    public void AnUnwritableOutputIsRefusedBeforeTheEdit(string option)
+    {
+        if (!OperatingSystem.IsLinux()) return;   // /proc: a folder no one can create files in
+        using var temp = TestSupport.TempDirectory();
+        string[] args = option == "--out"
+            ? ["edit", "--demo", "--out", "/proc/npe-test.png"]
+            : ["edit", "--demo", "--out", temp.File("ok.png"), "--sheet", "/proc/npe-test-sheet.png"];
+        var (exit, output, errors) = RunSeparately(args);
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Contains("nothing can be written in the folder '/proc'", errors);
+        Assert.False(File.Exists(temp.File("ok.png")));
+    }
+
+    [Fact]
+    public void AnErrorNeverPrintsControlCharacters() =>
+        Assert.Equal("unknown dtype 'F\\x00\\x0A'", NeuralPhotoEdit.Cli.Commands.CommandRunner.Printable("unknown dtype 'F\0\n'"));
 
     /// <summary><c>eval edits --rounds 2 --against</c> the same model: both models see the same photos and
     /// strokes (every paired difference and its interval is exactly 0), and each round draws new strokes.

@@ -56,6 +56,9 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), ModelPath = "/nonexistent/model.safetensors" }, "does not exist"),
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Settings = new EditSettings { ColourMatch = 2 } }, "Colour match"),
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Limit = new PixelRect(600, 300, 100, 50) }, "None of the strokes"),
+            // Found before any model work: the missing model is never reached.
+            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Limit = new PixelRect(600, 300, 100, 50),
+                               ModelPath = "/nonexistent/model.safetensors" }, "None of the strokes"),
         })
         {
             var outcome = service.Run(request);

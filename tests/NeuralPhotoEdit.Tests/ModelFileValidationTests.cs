@@ -169,6 +169,52 @@ public class ModelFileValidationTests : IDisposable
         AssertRejected(SafeTensorsBytes.Join(header, data), "unusable config");
     }
 
+    /// <summary>A mistyped config names the entry in words, not the JSON reader's .NET types and byte
+    /// positions; a config that is not an object says so.</summary>
+    [Fact]
+    public void AMistypedConfigNamesTheEntry()
+    {
+        var (header, data) = SafeTensorsBytes.Split(_good);
+        var config = JsonNode.Parse(header["__metadata__"]!["config"]!.GetValue<string>())!;
+        config["latent_size"] = "one hundred";
+        header["__metadata__"]!["config"] = config.ToJsonString();
+        AssertRejected(SafeTensorsBytes.Join(header, data), "its config's 'latent_size' holds the wrong kind of value");
+        header["__metadata__"]!["config"] = "[1, 2]";
+        AssertRejected(SafeTensorsBytes.Join(header, data), "its config is not a JSON object of model settings");
+    }
+
+    /// <summary>A name read from a damaged file never carries a raw control character into a message.</summary>
+    [Fact]
+    public void AnUnknownDtypeWithANulByteIsPrintedEscaped()
+    {
+        var (header, data) = SafeTensorsBytes.Split(_good);
+        FirstTensor(header, out _)["dtype"] = "F\0X";
+        var error = Assert.Throws<ModelFileException>(() =>
+        {
+            string path = _temp.File("nul.safetensors");
+            File.WriteAllBytes(path, SafeTensorsBytes.Join(header, data));
+            ModelFile.Load(path).Dispose();
+        });
+        Assert.Contains("unknown dtype 'F\\x00X'", error.Message);
+        Assert.DoesNotContain('\0', error.Message);
+    }
+
+    /// <summary>Finite weights that overflow on ordinary codes (every weight 10²⁰: the decoder's output is
+    /// infinite or NaN) are refused at load, in words, not found by luck in an edit later.</summary>
+    [Fact]
+    public void WeightsThatDecodeToNonFiniteValuesAreRefusedAtLoad()
+    {
+        var (header, data) = SafeTensorsBytes.Split(_good);
+        foreach (var (name, node) in header.Where(kv => kv.Key != "__metadata__" && kv.Key.EndsWith("weight")).ToList())
+        {
+            var entry = node!.AsObject();
+            if (entry["dtype"]!.GetValue<string>() != "F32") continue;
+            long begin = entry["data_offsets"]![0]!.GetValue<long>(), end = entry["data_offsets"]![1]!.GetValue<long>();
+            for (long o = begin; o < end; o += 4) BitConverter.GetBytes(1e20f).CopyTo(data, o);
+        }
+        AssertRejected(SafeTensorsBytes.Join(header, data), "is damaged: it turns ordinary codes or images into invalid values (NaN or infinity)");
+    }
+
     [Fact]
     public void NonFiniteWeights()
     {

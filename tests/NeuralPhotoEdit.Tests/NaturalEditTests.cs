@@ -230,6 +230,20 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         Assert.True(area.GridWidth <= WorkArea.MaxGridSide && area.GridHeight <= WorkArea.MaxGridSide);
     }
 
+    /// <summary>A strip far thinner than long (the fuzz campaign's 700×8 region: 117 windows, 31–52 s) gets
+    /// at most <see cref="WorkArea.MaxWindows"/> windows, which still cover it end to end and overlap.</summary>
+    [Fact]
+    public void AThinStripGetsABoundedNumberOfWindows()
+    {
+        var area = WorkArea.Within(new PixelRect(10, 10, 700, 8), 720, 360);
+        Assert.InRange(area.Windows.Count, 2, WorkArea.MaxWindows);
+        Assert.Equal(area.Bounds.X, area.Windows[0].X);
+        Assert.Equal(area.Bounds.Right, area.Windows[^1].Right);
+        Assert.All(area.Windows, w => Assert.Equal(area.Bounds.Intersect(w), w));
+        for (int i = 1; i < area.Windows.Count; i++)
+            Assert.True(area.Windows[i - 1].Right - area.Windows[i].X >= area.Windows[i].Width / 4, "neighbouring windows overlap by a quarter");
+    }
+
     [Fact]
     public void TheGuidedTransferCarriesAGlobalColourShiftExactly()
     {

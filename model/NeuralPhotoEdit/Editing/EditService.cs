@@ -129,6 +129,9 @@ public sealed class EditService : IDisposable
         // reconstruction) it is the whole image.
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
         var area = WorkArea.Choose(photo.Width, photo.Height, request.Limit ?? (strokeBounds is null ? whole : null), strokeBounds);
+        // Strokes that miss the area are found before any model work (not after encoding it).
+        if (request.Kind == EditKind.Paint && strokeBounds is PixelRect painted && painted.Intersect(area.Bounds).Width == 0)
+            return EditOutcome.Failed(NoStrokesInArea);
         // Painting with context also shows the model the whole scene: the photo, or the selection.
         var scene = request.Kind == EditKind.Paint && request.Settings.SeesScene
             ? WorkArea.Scene(request.Limit is null ? whole : area.Bounds, photo.Width, photo.Height)
@@ -144,7 +147,7 @@ public sealed class EditService : IDisposable
         {
             case EditKind.Paint:
                 if (!session.Paint(strokes!.Read(bounds, cancellation), request.Settings, cancellation))
-                    return EditOutcome.Failed("None of the strokes fall inside the area to edit: nothing to do.");
+                    return EditOutcome.Failed(NoStrokesInArea);
                 break;
             case EditKind.Sample:
                 session.Sample(request.Seed);
@@ -155,6 +158,8 @@ public sealed class EditService : IDisposable
         var edit = session.Render(request.Settings, cancellation);
         return new EditOutcome(edit.Image, bounds, edit, null) { Encoded = encoded };
     }
+
+    const string NoStrokesInArea = "None of the strokes fall inside the area to edit: nothing to do.";
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
     static LoadedModel Model(string? path, string device)

@@ -148,23 +148,36 @@ public sealed class WorkArea
     }
 
     /// <summary>Square windows of the area's shorter side, spaced evenly along the longer side with
-    /// at least <see cref="Overlap"/> overlap. A nearly square area is one (slightly squashed) window.</summary>
+    /// at least <see cref="Overlap"/> overlap (at most <see cref="MaxWindows"/>). A nearly square area
+    /// is one (slightly squashed) window.</summary>
     static PixelRect[] Cover(PixelRect area)
     {
         int side = Math.Min(area.Width, area.Height);
         int longSide = Math.Max(area.Width, area.Height);
         if (longSide <= (1 + Overlap) * side) return [area];
         int count = (int)Math.Ceiling((longSide - side) / ((1 - Overlap) * side)) + 1;
+        int length = side;
+        if (count > MaxWindows)
+        {
+            // A strip far thinner than it is long (a 700×8 region would need 117 squares): at most
+            // MaxWindows windows, each squashed from a longer rectangle — work and time stay bounded.
+            count = MaxWindows;
+            length = (int)Math.Ceiling(longSide / (1 + (1 - Overlap) * (count - 1)));
+        }
         var windows = new PixelRect[count];
         for (int i = 0; i < count; i++)
         {
-            int offset = (int)Math.Round((double)i * (longSide - side) / (count - 1));
+            int offset = (int)Math.Round((double)i * (longSide - length) / (count - 1));
             windows[i] = area.Width >= area.Height
-                ? new PixelRect(area.X + offset, area.Y, side, side)
-                : new PixelRect(area.X, area.Y + offset, side, side);
+                ? new PixelRect(area.X + offset, area.Y, length, side)
+                : new PixelRect(area.X, area.Y + offset, side, length);
         }
         return windows;
     }
+
+    /// <summary>The most windows an area gets: 16 squares cover a strip 12.25 times longer than wide; a
+    /// thinner one gets 16 squashed windows.</summary>
+    public const int MaxWindows = 16;
 
     /// <summary>Centre of grid pixel (gx, gy) in photo coordinates.</summary>
     public (double X, double Y) PhotoPosition(int gx, int gy) =>

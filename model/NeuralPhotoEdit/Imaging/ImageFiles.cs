@@ -50,7 +50,14 @@ public static class ImageFiles
             {
                 var result = codec.GetPixels(target, (IntPtr)pixels);
                 if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-                    throw new UserInputException($"Image '{path}' could not be decoded ({result}).");
+                    throw new UserInputException(result switch
+                    {
+                        SKCodecResult.ErrorInInput or SKCodecResult.InvalidInput =>
+                            $"Image '{path}' is damaged: its image data cannot be decoded. Open and save it again in an image editor, or use another copy.",
+                        SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion =>
+                            $"Image '{path}' uses a kind of {Path.GetExtension(path).TrimStart('.').ToUpperInvariant()} this program cannot decode; save it again as an ordinary PNG or JPEG.",
+                        _ => $"Image '{path}' could not be decoded; save it again as PNG or JPEG.",
+                    });
                 if (result == SKCodecResult.IncompleteInput)
                     throw new UserInputException($"Image '{path}' is truncated (incomplete image data).");
             }
@@ -83,6 +90,23 @@ public static class ImageFiles
             throw new UserInputException($"{what} '{path}' has an unknown image type '{Path.GetExtension(path)}': use .png, .jpg or .webp.");
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder)) throw new UserInputException($"{what} '{path}': the folder '{folder}' does not exist.");
+        CheckFolderWritable(folder, path, what);
+    }
+
+    /// <summary>Creates and removes a probe file in <paramref name="folder"/>, so a folder nothing can be
+    /// written to is found before any work, not after it.</summary>
+    public static void CheckFolderWritable(string folder, string path, string what)
+    {
+        string probe = Path.Combine(folder, $".npe-probe-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{what} '{path}': nothing can be written in the folder '{folder}'; choose another place.");
+        }
+        finally { if (File.Exists(probe)) File.Delete(probe); }
     }
 
     static SKEncodedImageFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch

@@ -105,7 +105,13 @@ public sealed class SafeTensorsHeader
     }
 
     /// <summary>A tensor name as messages quote it: a damaged file's names can be thousands of characters long.</summary>
-    public static string Quote(string name) => name.Length <= 60 ? $"'{name}'" : $"'{name[..57]}…'";
+    /// <summary>A name read from a file, quoted for a message: at most 60 characters, and control
+    /// characters (a NUL byte in a damaged file) written as \xNN so the message stays one printable line.</summary>
+    public static string Quote(string name)
+    {
+        string shown = name.Length <= 60 ? name : name[..57] + "…";
+        return "'" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c.ToString())) + "'";
+    }
 
     static SafeTensorEntry ParseEntry(string name, JsonElement value, long dataLength, Func<string, ModelFileException> bad)
     {

@@ -201,7 +201,14 @@ public sealed record IanConfig
     {
         IanConfig? config;
         try { config = JsonSerializer.Deserialize<IanConfig>(json, JsonOptions); }
-        catch (JsonException e) { throw new InvalidDataException($"Invalid model config JSON: {e.Message}"); }
+        catch (JsonException e)
+        {
+            // The reader's own message names .NET types and byte positions; say which entry is wrong instead.
+            string entry = e.Path is null or "$" ? "" : e.Path.TrimStart('$', '.');
+            throw new InvalidDataException(entry.Length == 0
+                ? "its config is not a JSON object of model settings"
+                : $"its config's {ModelFiles.SafeTensorsHeader.Quote(entry)} holds the wrong kind of value");
+        }
         if (config is null) throw new InvalidDataException("Invalid model config: empty.");
         config.Validate();
         return config;

@@ -18,24 +18,42 @@ static class CommandRunner
             if (parsed.Errors.Count > 0 && !AsksForHelp(args))
             {
                 // One line per error in words (not .NET type names), and where to look: not the whole help.
-                foreach (var error in parsed.Errors) AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {ParseErrors.InWords(error.Message)}");
+                var errors = ErrorConsole();
+                foreach (var error in parsed.Errors) Error(errors, ParseErrors.InWords(error.Message));
                 string command = parsed.CommandResult.Command == root ? "npe" : $"npe {parsed.CommandResult.Command.Name}";
-                AnsiConsole.MarkupLineInterpolated($"See '{command} --help' for the options.");
+                errors.MarkupLineInterpolated($"See '{command} --help' for the options.");
                 return 1;
             }
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (NativeFailure.Describe(e) is string message)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+            Error(ErrorConsole(), message);
             return 1;
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            Error(ErrorConsole(), e.Message);
             return 1;
         }
     }
+
+    /// <summary>Errors go to standard error, so standard output carries only results (and --json only
+    /// its JSON line). Made per failure on the current Console.Error, which a host may have redirected.</summary>
+    static IAnsiConsole ErrorConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Profile.Width = 100_000;   // one problem, one line: never wrapped at the terminal's width
+        return console;
+    }
+
+    static void Error(IAnsiConsole console, string message) =>
+        console.MarkupLineInterpolated($"[red]error:[/] {Printable(message)}");
+
+    /// <summary>The message with control characters (a NUL byte read from a damaged file, a line break)
+    /// written as \xNN, so a message is always one printable line.</summary>
+    internal static string Printable(string message) =>
+        string.Concat(message.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c.ToString()));
 
     static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 

@@ -16,10 +16,35 @@ static class CommonOptions
         return option;
     }
 
-    public static Option<string?> Model() => new("--model")
+    public static Option<string?> Model() => NotEmpty(new Option<string?>("--model")
     {
         Description = "Model file (.safetensors). Default: the bundled model.",
-    };
+    });
+
+    /// <summary>Refuses an empty value (<c>--model ''</c> is a mistake, not a request for the default).</summary>
+    public static Option<string?> NotEmpty(Option<string?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                result.AddError($"{option.Name} needs a file name; it was empty.");
+        });
+        return option;
+    }
+
+    /// <summary>Accepts an enum option's names only: System.CommandLine would also take the enum's numbers
+    /// (<c>--blend 1</c>), which name nothing a user sees.</summary>
+    public static Option<T> NamesOnly<T>(Option<T> option) where T : struct, Enum
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                // A number parses as an enum; anything else that is no name gets the parser's own message.
+                if (long.TryParse(token.Value, out _))
+                    result.AddError($"{option.Name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))} (got '{token.Value}').");
+        });
+        return option;
+    }
 
     public static Option<int> Seed(int defaultValue = 0) => new("--seed")
     {

@@ -13,19 +13,19 @@ static class EditCommand
 
     public static Command Create()
     {
-        var image = new Option<string?>("--image") { Description = "Photo to edit." };
-        var strokes = new Option<string?>("--strokes") { Description = "RGBA image the photo's size: colour = target, alpha = brush weight." };
+        var image = CommonOptions.NotEmpty(new Option<string?>("--image") { Description = "Photo to edit." });
+        var strokes = CommonOptions.NotEmpty(new Option<string?>("--strokes") { Description = "RGBA image the photo's size: colour = target, alpha = brush weight." });
         var roi = new Option<string?>("--roi") { Description = "Region to edit, x,y,width,height (default: around the strokes)." };
         var stepSize = CommonOptions.StepSize();
         var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
         var maskGain = new Option<double>("--mask-gain") { Description = "Mask gain k in M = min(k·blur(|Δ|), 1); 1 is the paper's mask.", DefaultValueFactory = _ => EditSettings.DefaultMaskGain };
-        var blend = new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided };
+        var blend = CommonOptions.NamesOnly(new Option<BlendMode>("--blend") { Description = "guided (default): the change as a local colour transform of the photo, edges and texture kept sharp; detail: the change upsampled and added; paper: the model's output upsampled and blended in.", DefaultValueFactory = _ => BlendMode.Guided });
         var colourMatch = CommonOptions.ColourMatch();
         var smoothing = CommonOptions.Smoothing();
         var context = CommonOptions.Context();
-        var mask = new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware };
-        var output = new Option<string?>("--out") { Description = $"Where to write the result (never an existing file or the input, unless --overwrite). Default with --demo: {DemoFolder}/demo-edit.png, numbered so nothing is replaced." };
+        var mask = CommonOptions.NamesOnly(new Option<MaskMode>("--mask") { Description = "edgeaware (default): the paper's mask limited to what belongs with the strokes, stopping at the photo's edges; paper: the paper's mask alone.", DefaultValueFactory = _ => MaskMode.EdgeAware });
+        var output = CommonOptions.NotEmpty(new Option<string?>("--out") { Description = $"Where to write the result (never an existing file or the input, unless --overwrite). Default with --demo: {DemoFolder}/demo-edit.png, numbered so nothing is replaced." });
         var sheet = new Option<string?>("--sheet") { Description = "Also write a before/after sheet: photo, strokes, result, mask (default name: OUT-sheet.png).", Arity = ArgumentArity.ZeroOrOne };
         var overwrite = OutputGuard.OverwriteOption();
         var demo = new Option<bool>("--demo") { Description = "Edit the bundled sample photo with the bundled strokes." };

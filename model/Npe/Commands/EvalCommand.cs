@@ -82,7 +82,7 @@ static class EvalCommand
         var overwrite = OutputGuard.OverwriteOption();
         var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
-        var against = new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." };
+        var against = CommonOptions.NotEmpty(new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." });
         var againstStepSize = new Option<double?>("--against-step-size")
         {
             Description = "The second model's latent step size (default: --step-size's), to compare two models at the same strength when one moves further per step.",

@@ -20,6 +20,7 @@ static class OutputGuard
             throw new UserInputException($"{option} '{output}' must be a .safetensors model file.");
         string folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         if (!Directory.Exists(folder)) throw new UserInputException($"{option} '{output}': the folder '{folder}' does not exist.");
+        ImageFiles.CheckFolderWritable(folder, output, option);
         CheckNotReplacing(output, option, overwrite, inputs);
     }
 

@@ -11,8 +11,12 @@ static partial class ParseErrors
 
     public static string InWords(string message)
     {
-        // The first line only: the rest is a "did you mean" list of the enum's .NET names.
-        string line = message.Split('\n', 2)[0].Replace(" Did you mean one of the following?", "").Trim();
+        // "Must be one of:" lists the choices one per line: keep them, on the same line.
+        var lines = message.Split('\n');
+        if (lines[0].TrimEnd().EndsWith("Must be one of:", StringComparison.Ordinal))
+            return lines[0].TrimEnd() + " " + string.Join(", ", lines.Skip(1).Select(l => l.Trim()).Where(l => l.Length > 0)) + ".";
+        // Otherwise the first line only: the rest is a "did you mean" list of the enum's .NET names.
+        string line = lines[0].Replace(" Did you mean one of the following?", "").Trim();
         return ExpectedType().Replace(line, match => $" (expected {Describe(match.Groups[1].Value)}).");
     }
 
