@@ -197,7 +197,7 @@ public class CommandLineTests
 
     [Fact]
     public void AnErrorNeverPrintsControlCharacters() =>
-        Assert.Equal("unknown dtype 'F\\x00\\x0A'", NeuralPhotoEdit.Cli.Commands.CommandRunner.Printable("unknown dtype 'F\0\n'"));
+        Assert.Equal("unknown dtype 'F\\x00\\x0A'", PrintableText.Of("unknown dtype 'F\0\n'"));
 
     /// <summary><c>eval edits --rounds 2 --against</c> the same model: both models see the same photos and
     /// strokes (every paired difference and its interval is exactly 0), and each round draws new strokes.

@@ -56,10 +56,10 @@ public static class EditBenchmark
         double photoCode = Timing.Median(Math.Max(3, repeats / 5), () => { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
 
         var settings = new EditSettings { Steps = 20 };
-        double whole = WholeEdit(network, device, settings, SyntheticPhoto(4000, 3000), new PixelRect(1800, 1400, 400, 200),
+        var twelve = SyntheticPhoto(4000, 3000);
+        double whole = WholeEdit(network, device, settings, twelve, new PixelRect(1800, 1400, 400, 200),
                                  roi: new PixelRect(1744, 1244, 512, 512));
         double wide = WholeEdit(network, device, settings, SyntheticPhoto(6000, 2000), new PixelRect(100, 150, 5800, 80), roi: null);
-        var twelve = SyntheticPhoto(4000, 3000);
         var sky = new PixelRect(300, 300, 3400, 120);
         double skyScene = WholeEdit(network, device, new EditSettings { Steps = 20, Context = 1 }, twelve, sky, roi: null);
         double skyLocal = WholeEdit(network, device, new EditSettings { Steps = 20, Context = 0 }, twelve, sky, roi: null);

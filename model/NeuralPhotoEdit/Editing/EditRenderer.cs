@@ -29,6 +29,7 @@ public sealed class EditRenderer
     ColourSteps? _colourSteps;          // the grid photo's colour steps, for the affinity and the smoothing
     EdgeAwareAffinity? _affinity;       // prepared at the first edge-aware render
     EdgeAwareSmoothing? _smoothing;     // likewise, for the last smoothing extent rendered
+    ColourSteps? _sceneColourSteps;     // likewise for the scene's grid photo
     EdgeAwareSmoothing? _sceneSmoothing;
 
     public EditRenderer(RgbaImage photo, WorkArea area, WorkArea? scene, int modelSize, CancellationToken cancellation = default)
@@ -37,7 +38,7 @@ public sealed class EditRenderer
         _size = modelSize;
         Area = area;
         Scene = scene;
-        _sceneWindow = scene is null ? -1 : area.Windows.ToList().IndexOf(scene.Windows[0]) is int i && i >= 0 ? i : area.Windows.Count;
+        _sceneWindow = scene is null ? -1 : area.SceneWindowIndex(scene);
         _gridPhoto = Resampling.ToPlanes(photo, area.Bounds, area.GridWidth, area.GridHeight, alphaWeighted: false, cancellation);
         if (scene is not null)
             _sceneGridPhoto = Resampling.ToPlanes(photo, scene.Bounds, scene.GridWidth, scene.GridHeight, alphaWeighted: false, cancellation);
@@ -85,7 +86,7 @@ public sealed class EditRenderer
         var (mask, spread) = FinalMask(paperMask, settings, cancellation);
         var localChange = settings.Blend == BlendMode.Guided
             ? Guided(_gridPhoto, Area, GuidedChange(mask, spread, joined, settings, cancellation), cancellation)
-            : Bilinear(settings.Blend, mask, joined);
+            : Bilinear(Area, settings.Blend, mask, joined);
 
         if (Scene is null || settings.Context <= 0 || _sceneWindow >= change.Windows)
             return new EditResult(ApplyPerPixel(Area.Bounds, localChange, cancellation), Area, mask);
@@ -93,7 +94,7 @@ public sealed class EditRenderer
         double follows = settings.Context * SceneFollows(mask);
         var (sceneChange, sceneMask) = SceneChange(change, _sceneWindow, follows, settings, cancellation);
         var image = ApplyPerPixel(Scene.Bounds, Mixed(localChange, follows, sceneChange), cancellation);
-        return new EditResult(image, Area, mask) { Scene = Scene, SceneMask = sceneMask, Context = settings.Context };
+        return new EditResult(image, Area, mask) { Scene = Scene, SceneMask = sceneMask };
     }
 
     /// <summary>
@@ -131,7 +132,7 @@ public sealed class EditRenderer
         var paperMask = JoinWindows(scene, change.PaperMask, 1, sceneWindow, cancellation);
         if (settings.Blend != BlendMode.Paper && settings.Smoothing > 0)
         {
-            var steps = new ColourSteps(_sceneGridPhoto!, scene.GridWidth, scene.GridHeight);
+            var steps = _sceneColourSteps ??= new ColourSteps(_sceneGridPhoto!, scene.GridWidth, scene.GridHeight);
             var smoothing = _sceneSmoothing = SmoothingOn(_sceneSmoothing, steps, settings.Smoothing * scene.Reach / scene.Scale);
             smoothing.Apply(joined, 3, cancellation);
         }
@@ -149,10 +150,10 @@ public sealed class EditRenderer
         return ones;
     }
 
-    /// <summary>The local edit's change at a photo pixel and, with a scene, the scene's change, mixed:
+    /// <summary>The local edit's change at a photo pixel and the scene's, mixed:
     /// (1 − follows)·δ_local + follows·δₛ.</summary>
-    static PixelChange Mixed(PixelChange localChange, double follows, PixelChange? sceneChange) =>
-        sceneChange is null ? localChange : (x, y, rgb, change) =>
+    static PixelChange Mixed(PixelChange localChange, double follows, PixelChange sceneChange) =>
+        (x, y, rgb, change) =>
         {
             bool changed = localChange(x, y, rgb, change);
             if (changed) for (int c = 0; c < 3; c++) change[c] *= (float)(1 - follows);
@@ -208,7 +209,7 @@ public sealed class EditRenderer
     public RgbaImage Reconstruction(float[] outputs, CancellationToken cancellation = default)
     {
         var full = Ones(Area);
-        return ApplyPerPixel(Area.Bounds, Bilinear(BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
+        return ApplyPerPixel(Area.Bounds, Bilinear(Area, BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
     }
 
     /// <summary>Per-window planes (windows × <paramref name="planes"/> × S × S, <paramref name="area"/>'s
@@ -318,9 +319,7 @@ public sealed class EditRenderer
     int ColourMatchRadius => Math.Max(2, (int)Math.Round(Area.Reach / Area.Scale / 2));
 
     /// <summary>Bilinear upsampling of the mask and of the output (paper: Y = X + M·(G(Z) − X)) or of the
-    /// change (detail: Y = X + M·Δ), on <see cref="Area"/>'s grid.</summary>
-    PixelChange Bilinear(BlendMode mode, float[] mask, float[] source) => Bilinear(Area, mode, mask, source);
-
+    /// change (detail: Y = X + M·Δ), on <paramref name="area"/>'s grid.</summary>
     static PixelChange Bilinear(WorkArea area, BlendMode mode, float[] mask, float[] source)
     {
         int width = area.GridWidth, height = area.GridHeight;

@@ -29,8 +29,6 @@ public sealed class EditResult
     /// <summary>The scene's share of the change, as a mask on the scene's grid: the context times the
     /// paper's mask of the scene window's change (null for a local edit).</summary>
     public float[]? SceneMask { get; init; }
-    /// <summary>The context the edit was rendered with (0 for a local edit).</summary>
-    public double Context { get; init; }
     /// <summary>Where the edit may have changed pixels, in <see cref="Image"/>'s coordinates.</summary>
     public PixelRect ChangedBounds => Scene?.Bounds ?? Roi;
 

@@ -134,7 +134,7 @@ public sealed class EditService : IDisposable
             return EditOutcome.Failed(NoStrokesInArea);
         // Painting with context also shows the model the whole scene: the photo, or the selection.
         var scene = request.Kind == EditKind.Paint && request.Settings.SeesScene
-            ? WorkArea.Scene(request.Limit is null ? whole : area.Bounds, photo.Width, photo.Height)
+            ? WorkArea.SceneAround(area, limited: request.Limit is not null, photo.Width, photo.Height)
             : null;
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();

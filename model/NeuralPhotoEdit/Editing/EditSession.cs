@@ -38,8 +38,7 @@ public sealed class EditSession : IDisposable
         _photo = photo;
         Area = area;
         Scene = scene;
-        // A scene that is one of the area's own windows (a square selection, say) is that window: not encoded twice.
-        Windows = scene is null || area.Windows.Contains(scene.Windows[0]) ? area.Windows : [.. area.Windows, .. scene.Windows];
+        Windows = scene is null || area.SceneWindowIndex(scene) < area.Windows.Count ? area.Windows : [.. area.Windows, .. scene.Windows];
         Encode(cancellation);
     }
 
@@ -68,8 +67,7 @@ public sealed class EditSession : IDisposable
                                    bool withScene = false)
     {
         var area = ChooseArea(photo, roi, strokes);
-        var scene = withScene ? WorkArea.Scene(roi is PixelRect r ? area.Bounds : new PixelRect(0, 0, photo.Width, photo.Height),
-                                               photo.Width, photo.Height) : null;
+        var scene = withScene ? WorkArea.SceneAround(area, limited: roi is not null, photo.Width, photo.Height) : null;
         return Open(network, photo, area, device, refinementSteps, cancellation, scene);
     }
 

@@ -26,15 +26,13 @@ public sealed class WorkArea
     /// <summary>Share of a window's side over which its blend weight fades out.</summary>
     const double WindowFade = 0.125;
 
-    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach, bool isScene = false)
-        : this(bounds, windows, reach, (bounds.X > 0, bounds.Y > 0, bounds.Right < imageWidth, bounds.Bottom < imageHeight), isScene)
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, int imageWidth, int imageHeight, double reach)
+        : this(bounds, windows, reach, (bounds.X > 0, bounds.Y > 0, bounds.Right < imageWidth, bounds.Bottom < imageHeight))
     {
     }
 
-    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides,
-             bool isScene)
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides)
     {
-        IsScene = isScene;
         Bounds = bounds;
         Windows = windows;
         Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / MaxGridSide);
@@ -60,11 +58,8 @@ public sealed class WorkArea
     {
         int dx = -region.X, dy = -region.Y;
         var windows = Windows.Select(w => w with { X = w.X + dx, Y = w.Y + dy }).ToArray();
-        return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides, IsScene);
+        return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides);
     }
-
-    /// <summary>Whether this is a scene (<see cref="Scene"/>): one window over all of it.</summary>
-    public bool IsScene { get; }
 
     /// <summary>The only pixels an edit may change.</summary>
     public PixelRect Bounds { get; }
@@ -118,7 +113,17 @@ public sealed class WorkArea
     /// is coarse, and a longer reach would flatten its gradients.
     /// </summary>
     public static WorkArea Scene(PixelRect region, int imageWidth, int imageHeight) =>
-        new(region, [region], imageWidth, imageHeight, reach: Math.Max(region.Width, region.Height) / 16.0, isScene: true);
+        new(region, [region], imageWidth, imageHeight, reach: Math.Max(region.Width, region.Height) / 16.0);
+
+    /// <summary>The scene around <paramref name="area"/> (<see cref="Scene"/>): the whole image, or the
+    /// area itself when the edit is limited to it (a selection, a region).</summary>
+    public static WorkArea SceneAround(WorkArea area, bool limited, int imageWidth, int imageHeight) =>
+        Scene(limited ? area.Bounds : new PixelRect(0, 0, imageWidth, imageHeight), imageWidth, imageHeight);
+
+    /// <summary>Where <paramref name="scene"/>'s window stands among the windows the model edits: one of
+    /// this area's own when it is the same rectangle (a square selection: not encoded twice), else after them.</summary>
+    public int SceneWindowIndex(WorkArea scene) =>
+        Windows.ToList().IndexOf(scene.Windows[0]) is int i and >= 0 ? i : Windows.Count;
 
     /// <summary>
     /// The work area for an edit: <paramref name="limit"/> when given (a selection or region: nothing

@@ -105,13 +105,9 @@ public sealed class SafeTensorsHeader
     }
 
     /// <summary>A tensor name as messages quote it: a damaged file's names can be thousands of characters long.</summary>
-    /// <summary>A name read from a file, quoted for a message: at most 60 characters, and control
-    /// characters (a NUL byte in a damaged file) written as \xNN so the message stays one printable line.</summary>
-    public static string Quote(string name)
-    {
-        string shown = name.Length <= 60 ? name : name[..57] + "…";
-        return "'" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c.ToString())) + "'";
-    }
+    /// <summary>A name read from a file, quoted for a message: at most 60 characters, printable
+    /// (<see cref="PrintableText"/>) so the message stays one line.</summary>
+    public static string Quote(string name) => "'" + PrintableText.Of(name.Length <= 60 ? name : name[..57] + "…") + "'";
 
     static SafeTensorEntry ParseEntry(string name, JsonElement value, long dataLength, Func<string, ModelFileException> bad)
     {

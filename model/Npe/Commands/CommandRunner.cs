@@ -48,12 +48,7 @@ static class CommandRunner
     }
 
     static void Error(IAnsiConsole console, string message) =>
-        console.MarkupLineInterpolated($"[red]error:[/] {Printable(message)}");
-
-    /// <summary>The message with control characters (a NUL byte read from a damaged file, a line break)
-    /// written as \xNN, so a message is always one printable line.</summary>
-    internal static string Printable(string message) =>
-        string.Concat(message.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c.ToString()));
+        console.MarkupLineInterpolated($"[red]error:[/] {PrintableText.Of(message)}");
 
     static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
