@@ -9,6 +9,7 @@ public static class NpeApp
     public static RootCommand Build() => new("npe — neural photo editing with an Introspective Adversarial Network.")
     {
         EditCommand.Create(),
+        StudioCommand.Create(),
         DataCommand.Create(),
         TrainCommand.Create(),
         SampleCommand.Create(),

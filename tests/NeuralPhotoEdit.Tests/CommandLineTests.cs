@@ -123,7 +123,30 @@ public class CommandLineTests
         }
     }
 
-    /// <summary>Runs npe in-process with stdout (plain text and Spectre's) captured.</summary>
+    /// <summary>The studio refuses, before it starts, a photo it can't open and a port that is taken —
+    /// one line each on standard error, nothing on standard output.</summary>
+    [Fact]
+    public void TheStudioRefusesAMissingPhotoAndATakenPortInWords()
+    {
+        var (exit, output, errors) = RunSeparately("studio", "no-such-photo.jpg", "--no-browser");
+        Assert.Equal((1, ""), (exit, output));
+        Assert.Contains("does not exist", errors);
+
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            (exit, output, errors) = RunSeparately("studio", "--port", port.ToString(), "--no-browser");
+            Assert.Equal((1, ""), (exit, output));
+            Assert.Contains($"Port {port} on 127.0.0.1 is taken", errors);
+        }
+        finally { taken.Stop(); }
+        (exit, _, errors) = RunSeparately("studio", "--port", "70000");
+        Assert.Equal(1, exit);
+        Assert.Contains("--port must be from 0", errors);
+    }
+
     /// <summary>Runs npe in-process; Output is what it wrote to standard output, then to standard error.</summary>
     static (int Exit, string Output) Run(params string[] args)
     {

@@ -114,7 +114,7 @@ public static class EditBenchmark
     }
 
     /// <summary>A smooth gradient with texture: content doesn't change the cost, only the size does.</summary>
-    static RgbaImage SyntheticPhoto(int width, int height)
+    internal static RgbaImage SyntheticPhoto(int width, int height)
     {
         var image = new RgbaImage(width, height);
         Parallel.For(0, height, y =>

@@ -65,11 +65,31 @@ public sealed class EditRenderer
         return true;
     }
 
+    /// <summary>A brush that is not a colour (lightening, darkening) marked where the edit belongs: the
+    /// mask follows its coverage; there is no colour to match. Used when no colour strokes were given.</summary>
+    public void UseCoverage(RgbaImage brush, CancellationToken cancellation = default)
+    {
+        // Colour strokes lead the mask and the colour match; mixing the brush's coverage into theirs would
+        // match its pixels to no colour.
+        if (_gridStrokeColours is not null) return;
+        var grid = Resampling.ToPlanes(brush, Area.Bounds, Area.GridWidth, Area.GridHeight, alphaWeighted: true, cancellation);
+        int plane = Area.GridWidth * Area.GridHeight;
+        if (!grid.AsSpan(3 * plane, plane).ContainsAnyExcept(0f)) return;
+        var coverage = grid[(3 * plane)..];
+        if (_gridStrokes is { } earlier)
+            for (int i = 0; i < plane; i++) coverage[i] = Math.Max(coverage[i], earlier[i]);
+        _gridStrokes = coverage;
+    }
+
     /// <summary>The codes no longer follow any strokes: the mask stops looking for them and the colour
     /// match has nothing to match.</summary>
     public void ForgetStrokes() => (_gridStrokes, _gridStrokeColours) = (null, null);
 
-    public EditResult Render(ModelChange change, EditSettings settings, CancellationToken cancellation = default)
+    /// <summary>Carries <paramref name="change"/> into the picture. With <paramref name="previewSide"/> the
+    /// result is a preview: only the changed bounds, at most that many pixels on their longer side, each
+    /// preview pixel the full render's value at the photo pixel under its centre (the same pipeline,
+    /// evaluated at fewer pixels, so a live preview costs the grid's work, not the photo's).</summary>
+    public EditResult Render(ModelChange change, EditSettings settings, CancellationToken cancellation = default, int? previewSide = null)
     {
         settings.Validate();
         cancellation.ThrowIfCancellationRequested();
@@ -89,11 +109,11 @@ public sealed class EditRenderer
             : Bilinear(Area, settings.Blend, mask, joined);
 
         if (Scene is null || settings.Context <= 0 || _sceneWindow >= change.Windows)
-            return new EditResult(ApplyPerPixel(Area.Bounds, localChange, cancellation), Area, mask);
+            return new EditResult(ApplyPerPixel(Area.Bounds, localChange, cancellation, previewSide), Area, mask);
 
         double follows = settings.Context * SceneFollows(mask);
         var (sceneChange, sceneMask) = SceneChange(change, _sceneWindow, follows, settings, cancellation);
-        var image = ApplyPerPixel(Scene.Bounds, Mixed(localChange, follows, sceneChange), cancellation);
+        var image = ApplyPerPixel(Scene.Bounds, Mixed(localChange, follows, sceneChange), cancellation, previewSide);
         return new EditResult(image, Area, mask) { Scene = Scene, SceneMask = sceneMask };
     }
 
@@ -342,9 +362,35 @@ public sealed class EditRenderer
     /// pixel's colour in [0, 1]; writes the change in [−1, 1] units and returns false for none.</summary>
     delegate bool PixelChange(int x, int y, ReadOnlySpan<float> rgb, Span<float> change);
 
-    RgbaImage ApplyPerPixel(PixelRect bounds, PixelChange changeAt, CancellationToken cancellation)
+    RgbaImage ApplyPerPixel(PixelRect bounds, PixelChange changeAt, CancellationToken cancellation, int? previewSide = null) =>
+        previewSide is int side ? PreviewPerPixel(bounds, changeAt, side, cancellation) : ApplyInto(_photo.Clone(cancellation), bounds, changeAt, cancellation);
+
+    /// <summary>The changed bounds at preview size: each pixel the change at the photo pixel under its centre.</summary>
+    RgbaImage PreviewPerPixel(PixelRect bounds, PixelChange changeAt, int side, CancellationToken cancellation)
     {
-        var result = _photo.Clone(cancellation);
+        double scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / side);
+        int width = Math.Max(1, (int)(bounds.Width / scale)), height = Math.Max(1, (int)(bounds.Height / scale));
+        var preview = new RgbaImage(width, height);
+        var pixels = preview.Pixels;
+        Parallel.For(0, height, new ParallelOptions { CancellationToken = cancellation }, oy =>
+        {
+            Span<float> rgb = stackalloc float[3], delta = stackalloc float[3];
+            int py = bounds.Y + Math.Min(bounds.Height - 1, (int)((oy + 0.5) * bounds.Height / height));
+            for (int ox = 0; ox < width; ox++)
+            {
+                int px = bounds.X + Math.Min(bounds.Width - 1, (int)((ox + 0.5) * bounds.Width / width));
+                int from = _photo.Offset(px, py), o = preview.Offset(ox, oy);
+                for (int c = 0; c < 4; c++) pixels[o + c] = _photo.Pixels[from + c];
+                for (int c = 0; c < 3; c++) rgb[c] = pixels[o + c] / 255f;
+                if (!changeAt(px, py, rgb, delta)) continue;
+                for (int c = 0; c < 3; c++) pixels[o + c] = ImageTensors.ToByte(2 * rgb[c] - 1 + delta[c]);
+            }
+        });
+        return preview;
+    }
+
+    RgbaImage ApplyInto(RgbaImage result, PixelRect bounds, PixelChange changeAt, CancellationToken cancellation)
+    {
         var pixels = result.Pixels;
         Parallel.For(bounds.Y, bounds.Bottom, new ParallelOptions { CancellationToken = cancellation }, py =>
         {

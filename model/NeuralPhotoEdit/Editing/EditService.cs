@@ -37,6 +37,16 @@ public sealed record EditRequest
     public string? ModelPath { get; init; }
     /// <summary>How far the photo's code is refined when the area is encoded (<see cref="PhotoCodes"/>).</summary>
     public int RefinementSteps { get; init; } = PhotoCodes.DefaultRefinementSteps;
+    /// <summary>Lightening brushes and latent nudges applied after the strokes, in order (painting only).</summary>
+    public IReadOnlyList<LatentAdjustment> Adjustments { get; init; } = [];
+}
+
+/// <summary>A live preview (<see cref="EditService.Preview"/>): <see cref="Frame"/> shows the photo's
+/// <see cref="Bounds"/> at a smaller size — or no frame and the reason in <see cref="Problem"/>.</summary>
+public sealed record EditPreview(RgbaImage? Frame, PixelRect Bounds, string? Problem)
+{
+    /// <summary>Whether this preview encoded the area (the strokes reached beyond the one kept so far).</summary>
+    public bool Encoded { get; init; }
 }
 
 /// <summary>
@@ -73,8 +83,9 @@ public sealed record EditOutcome(RgbaImage? Pixels, PixelRect Bounds, EditResult
 /// the work area for a local edit (context 0, and reconstructions and samples) — work and memory then
 /// follow the area, never the photo — and the scene (the whole photo, or the selection) when the photo
 /// may follow the edit (<see cref="EditSettings.Context"/>): the model's work is then one more window,
-/// and the pixel work and memory follow the photo. Not thread-safe: one request at a time per
-/// instance (a front end's dialog or command).
+/// and the pixel work and memory follow the photo. A live front end's frames come from
+/// <see cref="Preview"/> (driven by <see cref="LiveEdit"/>), its results from <see cref="Run"/>. Not
+/// thread-safe: one request at a time per instance (a front end's dialog, command or page).
 /// </summary>
 public sealed class EditService : IDisposable
 {
@@ -84,70 +95,114 @@ public sealed class EditService : IDisposable
 
     EditSession? _session;
     string? _sessionKey;
+    PixelSource? _sessionPhoto;     // the photo the session was read from, for the live loop (by reference)
+    PixelRect _sessionBounds;       // the region of it the session holds
+    int _sessionRefinement;
 
     /// <summary>Runs a request. Never throws for bad input, a bad model, or running out of memory;
     /// throws <see cref="OperationCanceledException"/> when cancelled (the caller drops the result).</summary>
-    public EditOutcome Run(EditRequest request, CancellationToken cancellation = default)
+    public EditOutcome Run(EditRequest request, CancellationToken cancellation = default) =>
+        Guarded(() => RunChecked(request, cancellation), EditOutcome.Failed);
+
+    /// <summary>
+    /// One frame of the live loop (in a session of its own: <see cref="PreviewRefinementSteps"/>): <paramref name="steps"/> more latent steps toward the request's strokes
+    /// (and its last lightening brush, or a share of its last nudge), from where the codes are — not from
+    /// the photo's code, as <see cref="Run"/> starts — and a preview of the result at most
+    /// <paramref name="side"/> pixels on its longer side. The encoded area is kept while the strokes stay
+    /// inside it (the photo must be the same <see cref="PixelSource"/>), and chosen again around all of
+    /// them when they reach beyond it. Never throws but for cancellation, as <see cref="Run"/>.
+    /// </summary>
+    public EditPreview Preview(EditRequest request, int steps, int side, CancellationToken cancellation = default) =>
+        Preview(request, steps, side, continueDescent: false, cancellation);
+
+    /// <summary><see cref="Preview(EditRequest, int, int, CancellationToken)"/>; with <paramref name="continueDescent"/>
+    /// the steps go on with the last frame's descent (<see cref="EditSession.Paint(RgbaImage, EditSettings, bool, CancellationToken)"/>):
+    /// for frames toward strokes that have not changed since.</summary>
+    public EditPreview Preview(EditRequest request, int steps, int side, bool continueDescent, CancellationToken cancellation = default) =>
+        Guarded(() => PreviewChecked(request, steps, side, continueDescent, cancellation), problem => new EditPreview(null, default, problem));
+
+    /// <summary>The current code averaged over the area's windows (for showing it), or null before any edit.</summary>
+    public float[]? CurrentCode() => _session?.MeanCode();
+
+    T Guarded<T>(Func<T> work, Func<string, T> failed)
     {
         try
         {
             // Loads libtorch with this engine's settings before the first TorchSharp call below.
             try { TorchRuntime.EnsureInitialised(); }
-            catch (InvalidOperationException e) { return EditOutcome.Failed(e.Message); }
+            catch (InvalidOperationException e) { return failed(e.Message); }
             // Keeps every temporary tensor referenced until its native call returns (see Scalars).
             using var scope = TorchSharp.torch.NewDisposeScope();
-            return RunChecked(request, cancellation);
+            return work();
         }
         catch (OperationCanceledException) { throw; }
         catch (Exception e) when (NativeFailure.Describe(e) is string message)
         {
             Forget();
-            return EditOutcome.Failed(message);
+            return failed(message);
         }
         catch (Exception e) when (e is UserInputException or ModelFileException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return EditOutcome.Failed(e.Message);
+            return failed(e.Message);
         }
     }
 
-    EditOutcome RunChecked(EditRequest request, CancellationToken cancellation)
+    /// <summary>What a request will edit: checked, with its work area, scene and the region read from the photo.</summary>
+    sealed record Plan(PixelRect? Touched, WorkArea Area, WorkArea? Scene, PixelRect Bounds, bool HasStrokes);
+
+    Plan CheckedPlan(EditRequest request, CancellationToken cancellation)
     {
         request.Settings.Validate();
         PhotoCodes.CheckSteps(request.RefinementSteps);
         var photo = request.Photo;
         var strokes = request.Strokes;
-        if (request.Kind == EditKind.Paint && strokes is null) throw new UserInputException("There are no strokes to paint with.");
+        bool painting = request.Kind == EditKind.Paint;
+        if (painting && strokes is null && request.Adjustments.Count == 0) throw new UserInputException("There are no strokes to paint with.");
         if (strokes is not null) EditSession.CheckSameSize(strokes.Width, strokes.Height, photo.Width, photo.Height);
         var (strokeBounds, transparent) = strokes is null ? (null, true)
             : request.StrokesScan ?? RegionOfInterest.ScanStrokes(strokes, cancellation);
         // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.
-        if (request.Kind == EditKind.Paint && !transparent)
+        if (painting && !transparent)
             throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
-        if (request.Kind == EditKind.Paint && strokeBounds is null)
+        var touched = strokeBounds;
+        if (painting)
+            foreach (var brush in request.Adjustments.OfType<LightenAdjustment>())
+            {
+                EditSession.CheckSameSize(brush.Brush.Width, brush.Brush.Height, photo.Width, photo.Height);
+                if (RegionOfInterest.ScanStrokes(brush.Brush, cancellation).Bounds is PixelRect brushed) touched = touched?.Union(brushed) ?? brushed;
+            }
+        bool nudges = painting && request.Adjustments.OfType<NudgeAdjustment>().Any();
+        if (painting && touched is null && !nudges)
             throw new UserInputException("The strokes are empty: paint some colour strokes first.");
         // Without a limit the area is the strokes' surroundings; without strokes (sampling,
-        // reconstruction) it is the whole image.
+        // reconstruction, latent nudges alone) it is the whole image.
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
-        var area = WorkArea.Choose(photo.Width, photo.Height, request.Limit ?? (strokeBounds is null ? whole : null), strokeBounds);
+        var area = WorkArea.Choose(photo.Width, photo.Height, request.Limit ?? (touched is null ? whole : null), touched);
         // Strokes that miss the area are found before any model work (not after encoding it).
-        if (request.Kind == EditKind.Paint && strokeBounds is PixelRect painted && painted.Intersect(area.Bounds).Width == 0)
-            return EditOutcome.Failed(NoStrokesInArea);
+        if (painting && !nudges && touched is PixelRect painted && painted.Intersect(area.Bounds).Width == 0)
+            throw new UserInputException(NoStrokesInArea);
         // Painting with context also shows the model the whole scene: the photo, or the selection.
-        var scene = request.Kind == EditKind.Paint && request.Settings.SeesScene
+        var scene = painting && request.Settings.SeesScene
             ? WorkArea.SceneAround(area, limited: request.Limit is not null, photo.Width, photo.Height)
             : null;
+        return new Plan(touched, area, scene, scene?.Bounds ?? area.Bounds, strokeBounds is not null);
+    }
+
+    EditOutcome RunChecked(EditRequest request, CancellationToken cancellation)
+    {
+        var plan = CheckedPlan(request, cancellation);
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
-        var bounds = scene?.Bounds ?? area.Bounds;
-        var (session, encoded) = Session(model, photo.Read(bounds, cancellation), bounds, area.InRegion(bounds), scene?.InRegion(bounds),
-                                         request.RefinementSteps, cancellation);
+        var bounds = plan.Bounds;
+        var (session, encoded) = Session(model, request.Photo, bounds, plan, request.RefinementSteps, cancellation);
         session.Reset();
         switch (request.Kind)
         {
             case EditKind.Paint:
-                if (!session.Paint(strokes!.Read(bounds, cancellation), request.Settings, cancellation))
-                    return EditOutcome.Failed(NoStrokesInArea);
+                bool painted = plan.HasStrokes && session.Paint(request.Strokes!.Read(bounds, cancellation), request.Settings, cancellation);
+                bool adjusted = Adjust(session, request.Adjustments, bounds, request.Settings, cancellation);
+                if (!painted && !adjusted) return EditOutcome.Failed(NoStrokesInArea);
                 break;
             case EditKind.Sample:
                 session.Sample(request.Seed);
@@ -159,13 +214,109 @@ public sealed class EditService : IDisposable
         return new EditOutcome(edit.Image, bounds, edit, null) { Encoded = encoded };
     }
 
+    /// <summary>Applies the lightening brushes and nudges in order; true when any of them changed the codes.</summary>
+    static bool Adjust(EditSession session, IEnumerable<LatentAdjustment> adjustments, PixelRect bounds, EditSettings settings,
+                       CancellationToken cancellation)
+    {
+        bool any = false;
+        foreach (var adjustment in adjustments)
+            any |= adjustment switch
+            {
+                LightenAdjustment lighten => session.Lighten(lighten.Amount, lighten.Brush.Read(bounds, cancellation), settings, cancellation),
+                NudgeAdjustment nudge => Nudged(session, nudge, nudge.Strength),
+                _ => throw new ArgumentException($"Unknown adjustment {adjustment.GetType().Name}."),
+            };
+        return any;
+    }
+
+    static bool Nudged(EditSession session, NudgeAdjustment nudge, double strength)
+    {
+        session.NudgeLatents(nudge.Indices, nudge.Target, strength);
+        return true;
+    }
+
+    EditPreview PreviewChecked(EditRequest request, int steps, int side, bool continueDescent, CancellationToken cancellation)
+    {
+        if (request.Kind != EditKind.Paint) throw new ArgumentException("Only painting has a live preview.", nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(side, 1);
+        var plan = CheckedPlan(request, cancellation);
+        var model = Model(request.ModelPath, request.Device);
+        cancellation.ThrowIfCancellationRequested();
+
+        bool encoded = false;
+        if (!KeepsLiveArea(request, plan))
+        {
+            // A stroke being painted grows: the area is chosen with room for it to grow into, so that it
+            // is not encoded again at every frame (which would also throw away the steps taken so far).
+            if (request.Limit is null && plan.Touched is PixelRect touched)
+                plan = plan with { Area = WorkArea.Choose(request.Photo.Width, request.Photo.Height, null, WithRoom(touched, request.Photo)) };
+            var coarse = plan with { Area = plan.Area.WithGridSide(PreviewGridSide), Scene = plan.Scene?.WithGridSide(PreviewGridSide) };
+            (_, encoded) = Session(model, request.Photo, plan.Bounds, coarse, PreviewRefinementSteps, cancellation);
+            if (encoded) _session!.Reset();
+        }
+        var session = _session!;
+        var bounds = _sessionBounds;
+        var settings = request.Settings;
+        var frame = settings with { Steps = steps };
+        // Strokes unchanged since the last frame are not read again.
+        bool continuing = continueDescent && !encoded;
+        if (plan.HasStrokes && !(continuing && session.PaintOn(frame, cancellation)))
+            session.Paint(request.Strokes!.Read(bounds, cancellation), frame, continuing, cancellation);
+        switch (request.Adjustments.LastOrDefault())
+        {
+            case LightenAdjustment lighten:
+                session.Lighten(lighten.Amount, lighten.Brush.Read(bounds, cancellation), frame, cancellation);
+                break;
+            case NudgeAdjustment nudge:
+                // A frame's share of the nudge: a drag over the code's tiles shows it grow.
+                Nudged(session, nudge, nudge.Strength * Math.Min(1, (double)steps / Math.Max(1, settings.Steps)));
+                break;
+        }
+        var preview = session.RenderPreview(settings, side, cancellation);
+        var changed = preview.ChangedBounds;
+        return new EditPreview(preview.Image, changed with { X = changed.X + bounds.X, Y = changed.Y + bounds.Y }, null) { Encoded = encoded };
+    }
+
+    /// <summary>
+    /// The live loop's session is its own, cheaper than <see cref="Run"/>'s, because a preview only has to
+    /// show where the edit is going: the photo's code is the encoder's mean (the paper's Z₀; the refinement
+    /// brings the reconstruction closer to the photo, which the full result needs and a preview of the
+    /// change Δ = G(Z) − G(Z₀) hardly shows), and the stages on the grid run on a coarser one.
+    /// </summary>
+    public const int PreviewRefinementSteps = 0, PreviewGridSide = 192;
+
+    /// <summary>Strokes' bounds grown by half their longer side each way (inside the photo): where a stroke
+    /// being painted is likely to go next.</summary>
+    static PixelRect WithRoom(PixelRect touched, PixelSource photo)
+    {
+        int room = Math.Max(touched.Width, touched.Height) / 2;
+        return new PixelRect(touched.X - room, touched.Y - room, touched.Width + 2 * room, touched.Height + 2 * room)
+            .Intersect(new PixelRect(0, 0, photo.Width, photo.Height));
+    }
+
+    /// <summary>Whether the live loop may go on in the kept session: a preview session on the same photo,
+    /// model and kind of edit, with everything painted inside its area.</summary>
+    bool KeepsLiveArea(EditRequest request, Plan plan)
+    {
+        if (_session is null || !ReferenceEquals(_sessionPhoto, request.Photo)) return false;
+        if (!(_sessionKey ?? "").StartsWith(ModelKey(request.ModelPath, request.Device) + "|", StringComparison.Ordinal)) return false;
+        if ((_session.Scene is not null) != (plan.Scene is not null) || _sessionRefinement != PreviewRefinementSteps
+            || _session.Area.GridWidth > PreviewGridSide || _session.Area.GridHeight > PreviewGridSide) return false;
+        var area = _session.Area.Bounds with { X = _session.Area.Bounds.X + _sessionBounds.X, Y = _session.Area.Bounds.Y + _sessionBounds.Y };
+        var wanted = plan.Touched ?? plan.Area.Bounds;
+        return wanted.Intersect(area) == wanted && (request.Limit is null || plan.Area.Bounds == area);
+    }
+
     const string NoStrokesInArea = "None of the strokes fall inside the area to edit: nothing to do.";
+
+    static string ModelKey(string? path, string device) => Path.GetFullPath(DefaultModel.Resolve(path)) + "|" + device;
 
     /// <summary>One model per process, loaded once (and again only when the file or device changes).</summary>
     static LoadedModel Model(string? path, string device)
     {
         string resolved = DefaultModel.Resolve(path);
-        string key = Path.GetFullPath(resolved) + "|" + device;
+        string key = ModelKey(path, device);
         lock (ModelGate)
         {
             if (_model is not null && _modelKey == key) return _model;
@@ -177,14 +328,20 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    (EditSession Session, bool Encoded) Session(LoadedModel model, RgbaImage region, PixelRect bounds, WorkArea area, WorkArea? scene,
+    (EditSession Session, bool Encoded) Session(LoadedModel model, PixelSource photo, PixelRect bounds, Plan plan,
                                                 int refinementSteps, CancellationToken cancellation)
     {
-        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{scene is not null}|{refinementSteps}|{ContentHash(region, cancellation)}";
-        if (_session is not null && _sessionKey == key) return (_session, false);
+        var region = photo.Read(bounds, cancellation);
+        var (area, scene) = (plan.Area.InRegion(bounds), plan.Scene?.InRegion(bounds));
+        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{area.GridWidth}|{scene is not null}|{refinementSteps}|{ContentHash(region, cancellation)}";
+        if (_session is not null && _sessionKey == key)
+        {
+            _sessionPhoto = photo;
+            return (_session, false);
+        }
         Forget();
         _session = EditSession.Open(model.Network, region, area, refinementSteps: refinementSteps, cancellation: cancellation, scene: scene);
-        _sessionKey = key;
+        (_sessionKey, _sessionPhoto, _sessionBounds, _sessionRefinement) = (key, photo, bounds, refinementSteps);
         return (_session, true);
     }
 
@@ -205,6 +362,7 @@ public sealed class EditService : IDisposable
         _session?.Dispose();
         _session = null;
         _sessionKey = null;
+        _sessionPhoto = null;
     }
 
     public void Dispose() => Forget();

@@ -27,6 +27,8 @@ public sealed class EditSession : IDisposable
     Tensor _initialCode = null!;      // Z₀, one row per window
     Tensor _initialOutput = null!;    // X̂₀ = G(Z₀), windows×3×S×S
     Tensor _code = null!;             // Z, the current edit
+    (double[] StepSizes, double[] Previous)? _descent;   // the last descent's state, for Paint(continueDescent)
+    float[]? _strokePlanes;           // the last painted strokes on the windows, for PaintOn
 
     EditSession(IntrospectiveAdversarialNetwork network, RgbaImage photo, WorkArea area, WorkArea? scene, Device device,
                 int refinementSteps, CancellationToken cancellation)
@@ -103,6 +105,7 @@ public sealed class EditSession : IDisposable
 
     void Encode(CancellationToken cancellation)
     {
+        (_descent, _strokePlanes) = (null, null);
         var planes = WindowPlanes(_photo, alphaWeighted: false, cancellation);
         _renderer = new EditRenderer(_photo, Area, Scene, _size, cancellation);
         cancellation.ThrowIfCancellationRequested();
@@ -133,21 +136,48 @@ public sealed class EditSession : IDisposable
     /// pixels of each window (the scene's too). Returns false (and changes nothing) when no stroke
     /// falls in the area.
     /// </summary>
-    public bool Paint(RgbaImage strokes, EditSettings settings, CancellationToken cancellation = default)
+    public bool Paint(RgbaImage strokes, EditSettings settings, CancellationToken cancellation = default) =>
+        Paint(strokes, settings, continueDescent: false, cancellation);
+
+    /// <summary>
+    /// <see cref="Paint(RgbaImage, EditSettings, CancellationToken)"/>, a few steps at a time: with
+    /// <paramref name="continueDescent"/> the steps go on from where the last call's descent left off
+    /// (its step sizes, halved after each overshoot) instead of starting a new one — a live loop's
+    /// frames toward the same strokes settle as one call's steps would, instead of jumping back and
+    /// forth across the strokes' colours at the full step size.
+    /// </summary>
+    public bool Paint(RgbaImage strokes, EditSettings settings, bool continueDescent, CancellationToken cancellation = default)
     {
         settings.Validate();
         CheckSameSize(strokes, _photo);
         var planes = WindowPlanes(strokes, alphaWeighted: true, cancellation);
         if (!_renderer.UseStrokes(strokes, cancellation)) return false;
+        _strokePlanes = planes;
+        PaintToward(planes, settings, continueDescent, cancellation);
+        return true;
+    }
 
+    /// <summary>More steps toward the strokes of the last <see cref="Paint(RgbaImage, EditSettings, bool, CancellationToken)"/>,
+    /// going on with its descent, without reading them again (a live loop's frames while the strokes rest);
+    /// false when nothing was painted since the codes were last reset.</summary>
+    public bool PaintOn(EditSettings settings, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        if (_strokePlanes is null) return false;
+        PaintToward(_strokePlanes, settings, continueDescent: true, cancellation);
+        return true;
+    }
+
+    void PaintToward(float[] planes, EditSettings settings, bool continueDescent, CancellationToken cancellation)
+    {
         using var scope = NewDisposeScope();
         var all = tensor(planes, [Windows.Count, 4, _size, _size], device: _device);
         var colours = all[.., ..3];
         var weights = all[.., 3..];
         // Per window: Σ w·(G(Z) − S)² / (3 Σ w); a window without strokes contributes nothing.
         var normaliser = weights.sum([1, 2, 3]).Times(3).AtLeast(1e-6);
-        Step(settings, cancellation, output => ((output - colours).Squared() * weights).sum([1, 2, 3]) / normaliser);
-        return true;
+        if (!continueDescent || _descent is null) _descent = NewDescent(settings);
+        Step(settings, cancellation, output => ((output - colours).Squared() * weights).sum([1, 2, 3]) / normaliser, _descent.Value);
     }
 
     /// <summary>Lightens (<paramref name="amount"/> &gt; 0) or darkens (&lt; 0) the model's output where
@@ -162,6 +192,34 @@ public sealed class EditSession : IDisposable
         double sign = Math.Sign(amount);
         var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
         Step(scaled, cancellation, output => (output * w).sum([1, 2, 3]).Times(-sign) / normaliser);
+    }
+
+    /// <summary>Lightens (<paramref name="amount"/> &gt; 0) or darkens (&lt; 0) the model's output under a
+    /// brush painted on the photo (<paramref name="brush"/>, the photo's size; its alpha is the weight),
+    /// each window where the brush touches it: the paper's lighten/darken brush. When no colour strokes
+    /// guide the mask, the brush's coverage does. False (nothing changed) when the brush misses every window.</summary>
+    public bool Lighten(double amount, RgbaImage brush, EditSettings settings, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        if (!double.IsFinite(amount) || amount is < -1 or > 1) throw new UserInputException("The lighten amount must be between −1 and 1.");
+        CheckSameSize(brush, _photo);
+        var planes = WindowPlanes(brush, alphaWeighted: true, cancellation);
+        if (!planes.AsSpan().ContainsAnyExcept(0f)) return false;
+        _renderer.UseCoverage(brush, cancellation);
+        using var scope = NewDisposeScope();
+        var weights = tensor(planes, [Windows.Count, 4, _size, _size], device: _device)[.., 3..];
+        var normaliser = weights.sum([1, 2, 3]).Times(3).AtLeast(1e-6);
+        double sign = Math.Sign(amount);
+        var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
+        Step(scaled, cancellation, output => (output * weights).sum([1, 2, 3]).Times(-sign) / normaliser);
+        return true;
+    }
+
+    /// <summary>The current code, averaged over the windows (for showing the code as NPE does).</summary>
+    public float[] MeanCode()
+    {
+        using var scope = NewDisposeScope();
+        return _code.detach().mean([0]).cpu().data<float>().ToArray();
     }
 
     /// <summary>The latent brush: moves each chosen latent entry a fraction <paramref name="strength"/>
@@ -187,12 +245,14 @@ public sealed class EditSession : IDisposable
     {
         using var generator = new Generator((ulong)seed, _device);
         Replace(ref _code, randn(_initialCode.shape, generator: generator, device: _device));
+        (_descent, _strokePlanes) = (null, null);
         _renderer.ForgetStrokes();
     }
 
     /// <summary>Back to the photo's own codes: Z = Z₀.</summary>
     public void Reset()
     {
+        (_descent, _strokePlanes) = (null, null);
         Replace(ref _code, _initialCode.clone());
         _renderer.ForgetStrokes();
     }
@@ -214,14 +274,20 @@ public sealed class EditSession : IDisposable
     /// windows' codes are independent (batch norm runs on its stored statistics), so one backward
     /// pass of their sum gives every window its own gradient.
     /// </summary>
-    void Step(EditSettings settings, CancellationToken cancellation, Func<Tensor, Tensor> loss)
+    /// <summary>A descent's state per window: its step size (halved after each overshoot) and its last loss.</summary>
+    (double[] StepSizes, double[] Previous) NewDescent(EditSettings settings) =>
+        (Enumerable.Repeat(settings.StepSize, Windows.Count).ToArray(), Enumerable.Repeat(double.PositiveInfinity, Windows.Count).ToArray());
+
+    void Step(EditSettings settings, CancellationToken cancellation, Func<Tensor, Tensor> loss) =>
+        Step(settings, cancellation, loss, NewDescent(settings));
+
+    void Step(EditSettings settings, CancellationToken cancellation, Func<Tensor, Tensor> loss, (double[] StepSizes, double[] Previous) descent)
     {
         if (settings.StepSize == 0) return;
         _network.eval();
         using var threads = TorchRuntime.ThreadsForWindows(Windows.Count);
         int windows = Windows.Count;
-        var stepSizes = Enumerable.Repeat(settings.StepSize, windows).ToArray();
-        var previous = Enumerable.Repeat(double.PositiveInfinity, windows).ToArray();
+        var (stepSizes, previous) = descent;
         var done = new bool[windows];
         for (int i = 0; i < settings.Steps; i++)
         {
@@ -254,6 +320,11 @@ public sealed class EditSession : IDisposable
     /// <summary>Carries <paramref name="change"/> (from <see cref="Decode"/>, or derived from it) into the photo.</summary>
     public EditResult Render(EditSettings settings, ModelChange change, CancellationToken cancellation = default) =>
         _renderer.Render(change, settings, cancellation);
+
+    /// <summary>A preview of <see cref="Render(EditSettings, CancellationToken)"/>: the changed bounds, at most
+    /// <paramref name="side"/> pixels on their longer side (<see cref="EditRenderer.Render"/>).</summary>
+    public EditResult RenderPreview(EditSettings settings, int side, CancellationToken cancellation = default) =>
+        _renderer.Render(Decode(settings, cancellation), settings, cancellation, side);
 
     /// <summary>
     /// The model's change on every window at its resolution: Δ = G(Z) − X̂₀, the paper's mask

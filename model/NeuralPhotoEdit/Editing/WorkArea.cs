@@ -31,11 +31,13 @@ public sealed class WorkArea
     {
     }
 
-    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides)
+    WorkArea(PixelRect bounds, IReadOnlyList<PixelRect> windows, double reach, (bool Left, bool Top, bool Right, bool Bottom) insideSides,
+             int gridSide = MaxGridSide)
     {
         Bounds = bounds;
         Windows = windows;
-        Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / MaxGridSide);
+        _gridSide = gridSide;
+        Scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / gridSide);
         GridWidth = Math.Max(1, (int)Math.Round(bounds.Width / Scale));
         GridHeight = Math.Max(1, (int)Math.Round(bounds.Height / Scale));
         Reach = reach;
@@ -44,6 +46,15 @@ public sealed class WorkArea
 
     /// <summary>Which of the area's sides lie inside the image (a change fades out toward those).</summary>
     readonly (bool Left, bool Top, bool Right, bool Bottom) _insideSides;
+    readonly int _gridSide;
+
+    /// <summary>The same area and windows on a coarser grid (at most <paramref name="gridSide"/> on its
+    /// longer side): a live preview's, whose stages on the grid then cost a fraction of the full render's.</summary>
+    public WorkArea WithGridSide(int gridSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gridSide, 8);
+        return new WorkArea(Bounds, Windows, Reach, _insideSides, Math.Min(gridSide, MaxGridSide));
+    }
 
     /// <summary>
     /// The same area in the coordinates of a picture that holds exactly its pixels (its bounds at
@@ -58,7 +69,7 @@ public sealed class WorkArea
     {
         int dx = -region.X, dy = -region.Y;
         var windows = Windows.Select(w => w with { X = w.X + dx, Y = w.Y + dy }).ToArray();
-        return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides);
+        return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides, _gridSide);
     }
 
     /// <summary>The only pixels an edit may change.</summary>

@@ -39,6 +39,29 @@ public static class ImageFiles
     {
         CheckIsFile(path);
         using var codec = OpenCodec(path);
+        return Decode(codec, path);
+    }
+
+    /// <summary>Like <see cref="Load"/>, for a file's bytes (an upload); <paramref name="name"/> names it in messages.</summary>
+    public static RgbaImage Decode(byte[] file, string name)
+    {
+        using var data = SKData.CreateCopy(file);
+        using var codec = SKCodec.Create(data)
+            ?? throw new UserInputException($"'{name}' is not an image this program can read (PNG, JPEG, WebP, BMP or GIF).");
+        return Decode(codec, name);
+    }
+
+    /// <summary>Like <see cref="ReadSize"/>, for a file's bytes.</summary>
+    public static (int Width, int Height) ReadSize(byte[] file, string name)
+    {
+        using var data = SKData.CreateCopy(file);
+        using var codec = SKCodec.Create(data)
+            ?? throw new UserInputException($"'{name}' is not an image this program can read (PNG, JPEG, WebP, BMP or GIF).");
+        return CheckedSize(name, codec.Info);
+    }
+
+    static RgbaImage Decode(SKCodec codec, string path)
+    {
         var info = codec.Info;
         CheckedSize(path, info);
 
@@ -126,6 +149,14 @@ public static class ImageFiles
         using var bitmap = ToBitmap(image);
         using var data = bitmap.Encode(format, quality) ?? throw new IOException($"Encoding '{path}' failed.");
         AtomicFile.Write(path, data.SaveTo);
+    }
+
+    /// <summary>The image as PNG file bytes (for a download).</summary>
+    public static byte[] EncodePng(RgbaImage image)
+    {
+        using var bitmap = ToBitmap(image);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100) ?? throw new IOException("Encoding the PNG failed.");
+        return data.ToArray();
     }
 
     internal static SKBitmap ToBitmap(RgbaImage image)

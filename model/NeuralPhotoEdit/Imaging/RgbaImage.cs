@@ -59,6 +59,13 @@ public readonly record struct PixelRect(int X, int Y, int Width, int Height)
     public bool IsEmpty => Width <= 0 || Height <= 0;
     public bool Contains(int x, int y) => x >= X && x < Right && y >= Y && y < Bottom;
 
+    /// <summary>The smallest rectangle holding both.</summary>
+    public PixelRect Union(PixelRect other)
+    {
+        int x = Math.Min(X, other.X), y = Math.Min(Y, other.Y);
+        return new PixelRect(x, y, Math.Max(Right, other.Right) - x, Math.Max(Bottom, other.Bottom) - y);
+    }
+
     public PixelRect Intersect(PixelRect other)
     {
         int x = Math.Max(X, other.X), y = Math.Max(Y, other.Y);

@@ -15,6 +15,7 @@ static class BenchCommand
         var bench = new Command("bench", "Measure speed. Prints JSON so results can be compared and recorded.");
         bench.Add(TrainBench());
         bench.Add(EditBench());
+        bench.Add(LiveBench());
         var busy = new Command("busy", "Spin one core until killed (the load of `bench edit --background`).") { Hidden = true };
         busy.SetAction(_ => BusyProcesses.Spin());
         bench.Add(busy);
@@ -48,6 +49,30 @@ static class BenchCommand
             var result = parse.GetValue(json)
                 ? EditBenchmark.Run(loaded.Network, ModelLabel.Of(loaded), dev)
                 : AnsiConsole.Status().Start("Timing the editor…", _ => EditBenchmark.Run(loaded.Network, ModelLabel.Of(loaded), dev));
+            Console.WriteLine(JsonSerializer.Serialize(result with { Background = busyCount }, Json));
+        });
+        return command;
+    }
+
+    static Command LiveBench()
+    {
+        var model = CommonOptions.Model();
+        var device = CommonOptions.Device();
+        var json = CommonOptions.Json();
+        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).", DefaultValueFactory = _ => 0 };
+        var size = new Option<string>("--photo-size") { Description = "The photo's size, WIDTHxHEIGHT.", DefaultValueFactory = _ => "4000x3000" };
+        var command = new Command("live", "Time the live loop while a stroke is painted on a 12-MP photo: update_to_frame_ms, frames_per_second, stroke_end_to_result_ms.")
+            { model, device, json, background, size };
+        command.SetAction(parse =>
+        {
+            int busyCount = parse.GetValue(background);
+            if (busyCount is < 0 or > 64) throw new UserInputException("--background must be between 0 and 64.");
+            using var busy = new BusyProcesses(busyCount);
+            var parts = parse.GetValue(size)!.Split('x', 'X', '×');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height) || width is < 64 or > 20000 || height is < 64 or > 20000)
+                throw new UserInputException($"--photo-size must be WIDTHxHEIGHT, each 64 to 20000 (got '{parse.GetValue(size)}').");
+            var run = () => LiveBenchmark.Run(parse.GetValue(model), parse.GetValue(device)!, width, height);
+            var result = parse.GetValue(json) ? run() : AnsiConsole.Status().Start("Painting a stroke on a 12-MP photo…", _ => run());
             Console.WriteLine(JsonSerializer.Serialize(result with { Background = busyCount }, Json));
         });
         return command;
