@@ -165,6 +165,29 @@ public sealed class StudioPageTests(StudioFixture studio) : IClassFixture<Studio
         await page.CloseAsync();
     }
 
+    /// <summary>Opening another photo (the file picker; dropping uses the same path) shows it at its size,
+    /// and strokes then edit it.</summary>
+    [Fact]
+    public async Task AnOpenedPhotoIsShownAndEdited()
+    {
+        var page = await studio.OpenAsync();
+        var other = ImageFiles.Resize(studio.Photo, 480, 240);
+        string path = Path.Combine(Path.GetTempPath(), $"opened-{Guid.NewGuid():N}.png");
+        ImageFiles.Save(other, path);
+        try
+        {
+            await page.AndWaitAsync(() => page.Page.SetInputFilesAsync("#file", path));
+            var shown = await page.PixelsAsync();
+            Assert.Equal((480, 240), (shown.Width, shown.Height));
+            Assert.Equal(other.Pixels, shown.Pixels);
+            Assert.Contains(Path.GetFileName(path), await page.Page.InnerTextAsync("#photo-name"));
+            await page.PaintAsync((60, 25), (120, 35));
+            Assert.True(MeanChange(other, await page.PixelsAsync(), new PixelRect(70, 22, 40, 10)) > 5);
+        }
+        finally { File.Delete(path); }
+        await page.CloseAsync();
+    }
+
     internal static double MeanChange(RgbaImage a, RgbaImage b, PixelRect rect)
     {
         double sum = 0;
