@@ -284,13 +284,13 @@ public sealed class EditService : IDisposable
     /// brings the reconstruction closer to the photo, which the full result needs and a preview of the
     /// change Δ = G(Z) − G(Z₀) hardly shows), and the stages on the grid run on a coarser one.
     /// </summary>
-    public const int PreviewRefinementSteps = 0, PreviewGridSide = 192;
+    public const int PreviewRefinementSteps = 0, PreviewGridSide = 128;
 
-    /// <summary>Strokes' bounds grown by half their longer side each way (inside the photo): where a stroke
-    /// being painted is likely to go next.</summary>
+    /// <summary>Strokes' bounds grown by half their longer side each way, at least an eighth of the photo's
+    /// (inside the photo): where a stroke being painted is likely to go next.</summary>
     static PixelRect WithRoom(PixelRect touched, PixelSource photo)
     {
-        int room = Math.Max(touched.Width, touched.Height) / 2;
+        int room = Math.Max(Math.Max(touched.Width, touched.Height) / 2, Math.Max(photo.Width, photo.Height) / 8);
         return new PixelRect(touched.X - room, touched.Y - room, touched.Width + 2 * room, touched.Height + 2 * room)
             .Intersect(new PixelRect(0, 0, photo.Width, photo.Height));
     }
