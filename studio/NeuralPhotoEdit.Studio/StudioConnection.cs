@@ -223,7 +223,8 @@ sealed class StudioConnection : IDisposable
         var list = new List<SKPoint>();
         for (int i = 0; i < points.GetArrayLength(); i += 2)
         {
-            if (!points[i].TryGetDouble(out double x) || !points[i + 1].TryGetDouble(out double y))
+            if (points[i].ValueKind != JsonValueKind.Number || points[i + 1].ValueKind != JsonValueKind.Number
+                || !points[i].TryGetDouble(out double x) || !points[i + 1].TryGetDouble(out double y))
                 throw new UserInputException("The studio received a stroke point that is not a number.");
             list.Add(Point(x, y));
         }
@@ -247,8 +248,8 @@ sealed class StudioConnection : IDisposable
             _strokes.BeginLatent(Number(root, "target", -1, 1, 1), Number(root, "strength", 0, 1, 0.5));
         }
         if (root.TryGetProperty("indices", out var indices) && indices.ValueKind == JsonValueKind.Array)
-            _strokes.Touch(indices.EnumerateArray().Select(i => i.TryGetInt32(out int n) && n is >= 0 and < 4096 ? n
-                : throw new UserInputException("The studio received a latent index that is not one.")));
+            _strokes.Touch(indices.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int n) && n is >= 0 and < 4096 ? n
+                : throw new UserInputException("The studio received a latent index that is not one.")).ToList());
         UpdateLive();
     }
 
@@ -324,10 +325,11 @@ sealed class StudioConnection : IDisposable
         await SendStatusAsync(busy: false, "");
     }
 
-    /// <summary>The mask, the model's reconstruction or a random sample, shown until the next stroke.</summary>
+    /// <summary>The mask, the model's reconstruction or a random sample, shown until the next stroke (after
+    /// the result being rendered, which a view doesn't cancel).</summary>
     async Task ShowViewAsync(string? view)
     {
-        await CancelFinalAsync();
+        try { await _finalTask; } catch (OperationCanceledException) { }
         switch (view)
         {
             case "result":

@@ -68,6 +68,11 @@ public sealed class StudioSafetyTests(StudioFixture studio, Xunit.Abstractions.I
         Assert.Contains("stepSize outside", await NextErrorAsync(socket));
         await SendTextAsync(socket, $$"""{"type":"move","points":[{{string.Join(",", Enumerable.Repeat("1.5", 200_000))}}],"token":"{{Token}}"}""");
         Assert.Contains("larger than it accepts", await NextErrorAsync(socket));
+        await SendTextAsync(socket, $$"""{"type":"begin","tool":"colour","colour":"#ff0000","size":10,"x":50,"y":10,"token":"{{Token}}"}""");
+        await SendTextAsync(socket, $$"""{"type":"move","points":["a","b"],"token":"{{Token}}"}""");
+        Assert.Contains("not a number", await NextErrorAsync(socket));
+        await SendTextAsync(socket, $$"""{"type":"latent","indices":["x"],"token":"{{Token}}"}""");
+        Assert.Contains("latent index", await NextErrorAsync(socket));
         await SendTextAsync(socket, $$"""{"type":"format-disk","token":"{{Token}}"}""");
         Assert.Contains("does not know the request", await NextErrorAsync(socket));
         // A file nobody asked for, then files that are no image, empty, or a decompression bomb.
