@@ -32,9 +32,10 @@ for (int i = 0; i < args.Length; i++)
 try
 {
     var installer = new PluginInstaller(Console.WriteLine, () => Process.GetProcessesByName("paintdotnet").Length > 0);
-    if (!uninstall && !ignorePrerequisites && NeuralPhotoEdit.VisualCppRuntime.ProblemOnThisMachine() is string missing)
-        throw new InstallerException(missing + " (--ignore-prereqs installs anyway.)");
     string effects = PaintDotNetLocations.FindEffectsFolder(SystemFolders.Current, pdnDir);
+    // The runtime Paint.NET's process would give libtorch: a copy in its own folder comes before the system's.
+    if (!uninstall && !ignorePrerequisites && NeuralPhotoEdit.VisualCppRuntime.ProblemForApplication(Path.GetDirectoryName(effects)) is string missing)
+        throw new InstallerException(missing + " (--ignore-prereqs installs anyway.)");
     if (!uninstall)
     {
         var version = PaintDotNetVersion.Read(Path.GetDirectoryName(effects)!);

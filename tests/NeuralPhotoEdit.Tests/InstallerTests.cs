@@ -242,4 +242,47 @@ public class InstallerTests : IDisposable
         Assert.Contains(expected, problem);
         Assert.Contains(VisualCppRuntime.Download, problem);
     }
+
+    /// <summary>The copy libtorch binds to is checked, not just the system's: a DLL already loaded in the
+    /// process (Paint.NET loads its own), else the application's folder, else the system folder — each
+    /// DLL (msvcp140, vcruntime140) on its own. Old loaded / new system is refused, naming the loaded file;
+    /// new loaded / old system passes; an old copy in Paint.NET's folder is refused though the system's is new.</summary>
+    [Theory]
+    [InlineData("msvcp140.dll=14.38.33135@loaded msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", "msvcp140.dll is 14.38.33135 (already loaded from C:/paint.net")]
+    [InlineData("msvcp140.dll=14.44.35211@loaded msvcp140.dll=14.29.30139@system vcruntime140.dll=14.44.35211@system", null)]
+    [InlineData("msvcp140.dll=14.38.33135@app msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", "msvcp140.dll is 14.38.33135 (in C:/paint.net")]
+    [InlineData("msvcp140.dll=14.44.35211@system vcruntime140.dll=14.36.32532@loaded", "vcruntime140.dll is 14.36.32532 (already loaded")]
+    [InlineData("msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", null)]
+    [InlineData("vcruntime140.dll=14.44.35211@system", "is not installed")]
+    public void TheRuntimeCopyLibtorchWouldLoadIsChecked(string copies, string? expected)
+    {
+        string? problem = VisualCppRuntime.Problem(new FakeRuntime(copies));
+        if (expected is null) { Assert.Null(problem); return; }
+        Assert.Contains(expected, problem);
+        Assert.Contains(VisualCppRuntime.Download, problem);
+    }
+
+    /// <summary>The runtime's DLLs as "name=version@place" (place: loaded, app, system), space-separated.</summary>
+    sealed class FakeRuntime : VisualCppRuntime.ISource
+    {
+        readonly Dictionary<string, Version> _files = [];
+        readonly Dictionary<string, string> _loaded = [];
+
+        public FakeRuntime(string copies)
+        {
+            foreach (var copy in copies.Split(' '))
+            {
+                var parts = copy.Split('=', '@');
+                string path = Path.Combine(parts[2] == "system" ? SystemFolder : ApplicationFolder, parts[0]);
+                _files[path] = Version.Parse(parts[1]);
+                if (parts[2] == "loaded") _loaded[parts[0]] = path;
+            }
+        }
+
+        public string ApplicationFolder => "C:/paint.net";
+        public string SystemFolder => "C:/Windows/System32";
+        public string? LoadedFile(string dll) => _loaded.GetValueOrDefault(dll);
+        public bool Exists(string path) => _files.ContainsKey(path);
+        public Version? FileVersion(string path) => _files.GetValueOrDefault(path);
+    }
 }
