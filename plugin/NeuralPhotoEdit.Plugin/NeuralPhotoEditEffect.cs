@@ -16,9 +16,12 @@ namespace NeuralPhotoEdit.Plugin;
 /// <see cref="OnRender"/>. Any failure leaves the image as it was, and the render path throws an
 /// <see cref="EffectProblemException"/> with the reason, which Paint.NET shows in its error dialog.
 /// </summary>
+[PaintDotNet.PluginSupportInfo<PluginSupportInfo>(DisplayName = DisplayName)]
 public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
 {
-    internal enum Names { StepSize, Context, Steps, StrokesLayer, Sigma, Blend, Mask, ColourMatch, Mode, Seed, Device, Model }
+    internal const string DisplayName = "Neural Photo Edit";
+
+    internal enum Names { StepSize, Context, Steps, StrokesLayer, Sigma, Blend, Mask, ColourMatch, Mode, Seed, Model }
 
     /// <summary>The dialog's modes, in its words.</summary>
     public enum PluginMode { EditWithStrokes, ReconstructOnly, RandomSample }
@@ -26,7 +29,9 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     const string LayerAbove = "(the layer above this one)";
     /// <summary>The seed is stepped by a Reseed button; a thousand samples are plenty to pick from.</summary>
     const int MaxSeed = 999;
-    static readonly string[] DeviceChoices = ["Auto", "CPU", "GPU"];
+    /// <summary>Where the model runs. The package ships libtorch's CPU build (TorchSharp-cpu), so the dialog
+    /// offers no device: a GPU choice would be one the installed build can never use.</summary>
+    const string Device = "cpu";
 
     readonly EditService _engine = new();
     /// <summary>Stroke scans by layer index. The document can't change while the effect runs (its
@@ -34,7 +39,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     readonly Dictionary<int, (PixelRect? Bounds, bool HasTransparency)> _strokeScans = new();
 
     public NeuralPhotoEditEffect()
-        : base("Neural Photo Edit", SubmenuNames.Photo, BitmapEffectOptions.Create() with { IsConfigurable = true })
+        : base(DisplayName, SubmenuNames.Photo, BitmapEffectOptions.Create() with { IsConfigurable = true })
     {
     }
 
@@ -59,7 +64,6 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             new DoubleProperty(Names.ColourMatch, EditSettings.DefaultColourMatch, 0, 1),
             StaticListChoiceProperty.CreateForEnum<PluginMode>(Names.Mode, PluginMode.EditWithStrokes),
             new Int32Property(Names.Seed, 0, 0, MaxSeed),
-            new StaticListChoiceProperty(Names.Device, DeviceChoices, 0),
             new StaticListChoiceProperty(Names.Model, models, 0),
         });
     }
@@ -120,7 +124,6 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             (PluginMode.ReconstructOnly, "Show the model's reconstruction"),
             (PluginMode.RandomSample, "Show a random sample (Reseed for another)"));
         Describe(Names.Seed, "Sample", "Which random sample \"Show a random sample\" draws.");
-        Describe(Names.Device, "Device", "Where the model runs: Auto uses a CUDA GPU when one is available.");
         Describe(Names.Model, "Model", "The model file (installed beside the plugin, in its models folder).");
         return ui;
     }
@@ -207,7 +210,7 @@ public sealed class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             },
             Kind = kind,
             Seed = token.GetProperty<Int32Property>(Names.Seed)!.Value,
-            Device = ((string)token.GetProperty<StaticListChoiceProperty>(Names.Device)!.Value) switch { "GPU" => "cuda", "CPU" => "cpu", _ => "auto" },
+            Device = Device,
             ModelPath = ModelCatalog.PathOf((string)token.GetProperty<StaticListChoiceProperty>(Names.Model)!.Value),
         };
     }

@@ -198,6 +198,24 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal("Latent step size", ui.Values[(nameof(Names.StepSize), "DisplayName")]);
     }
 
+    /// <summary>Paint.NET's plugin dialogs name the plugin, its authors, copyright and version (read from
+    /// the effect's <c>PluginSupportInfo</c> attribute); and the dialog offers no device, since the
+    /// shipped libtorch is its CPU build.</summary>
+    [Fact]
+    public void ThePluginSaysWhoMadeItAndOffersNoDeviceItCannotUse()
+    {
+        var attribute = typeof(NeuralPhotoEditEffect).GetCustomAttributes(typeof(PaintDotNet.PluginSupportInfoAttribute), false)
+            .Cast<PaintDotNet.PluginSupportInfoAttribute>().Single();
+        var info = (PaintDotNet.IPluginSupportInfo)Activator.CreateInstance(attribute.GetType().GetGenericArguments().Single())!;
+        Assert.Equal("Neural Photo Edit", info.DisplayName);
+        Assert.Equal("Neural Photo Edit contributors", info.Author);
+        Assert.Contains("MIT", info.Copyright);
+        Assert.Equal(new Version(0, 1, 0, 0), info.Version);
+
+        var (_, token) = PhotoWithStrokes().CreateEffect();
+        Assert.DoesNotContain(token.Properties.Select(p => p.Name.ToString()), name => name.Contains("Device"));
+    }
+
     /// <summary>Everything the dialog asks of IndirectUI is something Paint.NET shows: no footnote on a
     /// slider, no reset button on a drop-down (the stand-ins refuse them as Paint.NET ignores them);
     /// every choice has a name in words; the limits are the engine's.</summary>

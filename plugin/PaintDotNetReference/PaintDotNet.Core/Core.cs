@@ -100,3 +100,45 @@ namespace PaintDotNet.IndirectUI
         public override object Clone() => new HostControlInfo([]);
     }
 }
+
+namespace PaintDotNet
+{
+    // Paint.NET 5.1's plugin support info (PaintDotNet.Core.dll, namespace PaintDotNet; paintdotnet/apidocs):
+    // what its plugin-error and plugin-list dialogs show about a plugin.
+    public interface IPluginSupportInfo
+    {
+        string? Author { get; }
+        string? Copyright { get; }
+        string? DisplayName { get; }
+        Version? Version { get; }
+        Uri? WebsiteUri { get; }
+    }
+
+    [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+    public class PluginSupportInfoAttribute : Attribute, IPluginSupportInfo
+    {
+        public PluginSupportInfoAttribute() { }
+
+        public PluginSupportInfoAttribute(Type pluginSupportInfoOrProviderType) => SupportInfoType = pluginSupportInfoOrProviderType;
+
+        public PluginSupportInfoAttribute(string? displayName, string? author, string? copyright, Version? version, Uri? websiteUri)
+        {
+            (DisplayName, Author, Copyright, WebsiteUri) = (displayName, author, copyright, websiteUri);
+            Version = version ?? new Version();
+        }
+
+        /// <summary>The stand-in's own record of the type given (the host reads the info from it).</summary>
+        internal Type? SupportInfoType { get; }
+
+        public string? DisplayName { get; set; }
+        public string? Author { get; set; }
+        public string? Copyright { get; set; }
+        public Version Version { get; set; } = new();
+        public Uri? WebsiteUri { get; set; }
+    }
+
+    public sealed class PluginSupportInfoAttribute<T> : PluginSupportInfoAttribute, IPluginSupportInfo where T : IPluginSupportInfo, new()
+    {
+        public PluginSupportInfoAttribute() : base(typeof(T)) { }
+    }
+}
