@@ -78,6 +78,31 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(changedInside > 1000, $"only {changedInside} pixels changed inside the selection");
     }
 
+    /// <summary>Paint.NET may set the same token again on OK, and Repeat Effect (Ctrl+F) runs it on a new
+    /// effect instance: neither computes the edit again (the engine's recent results, shared by instances
+    /// and keyed by the pixels read), and both give the previewed pixels. A changed stroke computes anew.</summary>
+    [Fact]
+    public void OkAndRepeatEffectReuseThePreviewedResult()
+    {
+        var strokes = Strokes.Clone();
+        var host = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", strokes);
+        var (effect, token) = host.CreateEffect();
+        token.SetPropertyValue(Names.StepSize, 0.45);   // settings no other test uses: this test's own first result
+        var previewed = host.Apply(effect, token);
+        Assert.False(effect.Outcome!.Reused);
+        Assert.Equal(previewed.Pixels, host.Apply(effect, token).Pixels);   // OK: the same token again
+        Assert.True(effect.Outcome!.Reused);
+        var (repeat, repeatToken) = host.CreateEffect();   // Ctrl+F: a new instance, the last settings
+        repeatToken.SetPropertyValue(Names.StepSize, 0.45);
+        Assert.Equal(previewed.Pixels, host.Apply(repeat, repeatToken).Pixels);
+        Assert.True(repeat.Outcome!.Reused);
+
+        int painted = Enumerable.Range(0, strokes.Width * strokes.Height).First(i => strokes.Pixels[i * 4 + 3] == 255);
+        strokes.Pixels[painted * 4 + 3] = 200;   // one stroke pixel's weight
+        host.Apply(repeat, repeatToken);
+        Assert.False(repeat.Outcome!.Reused);
+    }
+
     [Fact]
     public void ChangingOnlyTheStepSizeDoesNotEncodeAgain()
     {
@@ -259,7 +284,9 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
     (long PixelsRead, long Bytes) SliderMove(int width, int height)
     {
         var photo = new RgbaImage(width, height);
-        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = (byte)(i / 4 % width / 5); photo.Pixels[i + 1] = 120; photo.Pixels[i + 2] = (byte)(i / 4 / width / 4); photo.Pixels[i + 3] = 255; }
+        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = (byte)(i / 4 % width / 5); photo.Pixels[i + 1] = (byte)(100 + width / 1000); photo.Pixels[i + 2] = (byte)(i / 4 / width / 4); photo.Pixels[i + 3] = 255; }
+        // (The green differs between the sizes: with the same pixels in the selection, the second document's
+        // edit would be the first one's, handed back by the engine's recent results without work.)
         var strokes = new RgbaImage(width, height);
         for (int y = 500; y < 700; y++)
             for (int x = 700; x < 1000; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o] = 250; strokes.Pixels[o + 3] = 255; }

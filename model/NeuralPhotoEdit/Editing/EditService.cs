@@ -57,6 +57,9 @@ public sealed record EditPreview(RgbaImage? Frame, PixelRect Bounds, string? Pro
 public sealed record EditOutcome(RgbaImage? Pixels, PixelRect Bounds, EditResult? Edit, string? Problem)
 {
     public bool Changed => Problem is null;
+    /// <summary>Whether this outcome was computed before, for a request on the same pixels and settings,
+    /// and handed back without work (<see cref="EditService"/>'s recent results).</summary>
+    public bool Reused { get; init; }
     /// <summary>Whether this request encoded the area (false when the service reused the codes of an
     /// earlier request on the same area: only the settings changed).</summary>
     public bool Encoded { get; init; }
@@ -194,35 +197,80 @@ public sealed class EditService : IDisposable
         var model = Model(request.ModelPath, request.Device);
         cancellation.ThrowIfCancellationRequested();
 
+        // Everything the result depends on is read once, and named by its content (SHA-256).
         var bounds = plan.Bounds;
-        var (session, encoded) = Session(model, request.Photo, bounds, plan, request.RefinementSteps, cancellation);
+        var region = request.Photo.Read(bounds, cancellation);
+        string photoDigest = Digest(region, cancellation);
+        bool painting = request.Kind == EditKind.Paint;
+        var strokes = painting && plan.HasStrokes ? request.Strokes!.Read(bounds, cancellation) : null;
+        var adjustments = painting
+            ? request.Adjustments.Select(a => a is LightenAdjustment l ? (a, l.Brush.Read(bounds, cancellation)) : (a, (RgbaImage?)null)).ToList()
+            : [];
+        string outcomeKey = string.Join("|", _modelKey, request.Kind, request.Seed, request.Settings, request.RefinementSteps, request.Limit,
+            bounds, plan.Area.Bounds, photoDigest, strokes is null ? "-" : Digest(strokes, cancellation),
+            string.Join(";", adjustments.Select(a => a.Item2 is RgbaImage brush
+                ? $"lighten {((LightenAdjustment)a.a).Amount} {Digest(brush, cancellation)}"
+                : $"nudge {string.Join(",", ((NudgeAdjustment)a.a).Indices)} {((NudgeAdjustment)a.a).Target} {((NudgeAdjustment)a.a).Strength}")));
+        if (RecentOutcomes.Find(outcomeKey) is EditOutcome known) return known with { Encoded = false, Reused = true };
+
+        var (session, encoded) = Session(model, request.Photo, region, photoDigest, bounds, plan, request.RefinementSteps, cancellation);
         session.Reset();
+        EditOutcome outcome;
         switch (request.Kind)
         {
             case EditKind.Paint:
-                bool painted = plan.HasStrokes && session.Paint(request.Strokes!.Read(bounds, cancellation), request.Settings, cancellation);
-                bool adjusted = Adjust(session, request.Adjustments, bounds, request.Settings, cancellation);
+                bool painted = strokes is not null && session.Paint(strokes, request.Settings, cancellation);
+                bool adjusted = Adjust(session, adjustments, request.Settings, cancellation);
                 if (!painted && !adjusted) return EditOutcome.Failed(NoStrokesInArea);
                 break;
             case EditKind.Sample:
                 session.Sample(request.Seed);
                 break;
             case EditKind.Reconstruct:
-                return new EditOutcome(session.Reconstruction(cancellation), bounds, null, null) { Encoded = encoded };
+                outcome = new EditOutcome(session.Reconstruction(cancellation), bounds, null, null) { Encoded = encoded };
+                RecentOutcomes.Add(outcomeKey, outcome);
+                return outcome;
         }
         var edit = session.Render(request.Settings, cancellation);
-        return new EditOutcome(edit.Image, bounds, edit, null) { Encoded = encoded };
+        outcome = new EditOutcome(edit.Image, bounds, edit, null) { Encoded = encoded };
+        RecentOutcomes.Add(outcomeKey, outcome);
+        return outcome;
+    }
+
+    /// <summary>
+    /// The last results, shared by every instance in the process: a front end that asks again for what it
+    /// just computed gets it back at once (Paint.NET sets the same settings again on OK, and Repeat Effect
+    /// runs them on a new effect instance). Keyed by everything the result depends on, the pixels read
+    /// named by their SHA-256 (a shorter hash could collide and hand back another photo's result); two
+    /// results at most, and at most <see cref="RecentOutcomeBytes"/> of pixels.
+    /// </summary>
+    static readonly RecentResults<EditOutcome> RecentOutcomes = new(2, RecentOutcomeBytes, o => o.Pixels?.Pixels.LongLength ?? 0);
+
+    const long RecentOutcomeBytes = 256L << 20;
+
+    /// <summary>The pixels' SHA-256, as text.</summary>
+    static string Digest(RgbaImage image, CancellationToken cancellation)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        int row = image.Width * 4;
+        for (int y = 0; y < image.Height; y++)
+        {
+            if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
+            hash.AppendData(image.Pixels, y * row, row);
+        }
+        hash.AppendData(BitConverter.GetBytes(image.Width));
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>Applies the lightening brushes and nudges in order; true when any of them changed the codes.</summary>
-    static bool Adjust(EditSession session, IEnumerable<LatentAdjustment> adjustments, PixelRect bounds, EditSettings settings,
+    static bool Adjust(EditSession session, IEnumerable<(LatentAdjustment Adjustment, RgbaImage? Brush)> adjustments, EditSettings settings,
                        CancellationToken cancellation)
     {
         bool any = false;
-        foreach (var adjustment in adjustments)
+        foreach (var (adjustment, brush) in adjustments)
             any |= adjustment switch
             {
-                LightenAdjustment lighten => session.Lighten(lighten.Amount, lighten.Brush.Read(bounds, cancellation), settings, cancellation),
+                LightenAdjustment lighten => session.Lighten(lighten.Amount, brush!, settings, cancellation),
                 NudgeAdjustment nudge => Nudged(session, nudge, nudge.Strength),
                 _ => throw new ArgumentException($"Unknown adjustment {adjustment.GetType().Name}."),
             };
@@ -252,7 +300,8 @@ public sealed class EditService : IDisposable
             if (request.Limit is null && plan.Touched is PixelRect touched)
                 plan = plan with { Area = WorkArea.Choose(request.Photo.Width, request.Photo.Height, null, WithRoom(touched, request.Photo)) };
             var coarse = plan with { Area = plan.Area.WithGridSide(PreviewGridSide), Scene = plan.Scene?.WithGridSide(PreviewGridSide) };
-            (_, encoded) = Session(model, request.Photo, plan.Bounds, coarse, PreviewRefinementSteps, cancellation);
+            var region = request.Photo.Read(plan.Bounds, cancellation);
+            (_, encoded) = Session(model, request.Photo, region, Digest(region, cancellation), plan.Bounds, coarse, PreviewRefinementSteps, cancellation);
             if (encoded) _session!.Reset();
         }
         var session = _session!;
@@ -328,12 +377,11 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    (EditSession Session, bool Encoded) Session(LoadedModel model, PixelSource photo, PixelRect bounds, Plan plan,
-                                                int refinementSteps, CancellationToken cancellation)
+    (EditSession Session, bool Encoded) Session(LoadedModel model, PixelSource photo, RgbaImage region, string regionDigest, PixelRect bounds,
+                                                Plan plan, int refinementSteps, CancellationToken cancellation)
     {
-        var region = photo.Read(bounds, cancellation);
         var (area, scene) = (plan.Area.InRegion(bounds), plan.Scene?.InRegion(bounds));
-        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{area.GridWidth}|{scene is not null}|{refinementSteps}|{ContentHash(region, cancellation)}";
+        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{area.GridWidth}|{scene is not null}|{refinementSteps}|{regionDigest}";
         if (_session is not null && _sessionKey == key)
         {
             _sessionPhoto = photo;
@@ -345,17 +393,6 @@ public sealed class EditService : IDisposable
         return (_session, true);
     }
 
-    static int ContentHash(RgbaImage region, CancellationToken cancellation)
-    {
-        var hash = new HashCode();
-        int row = region.Width * 4;
-        for (int y = 0; y < region.Height; y++)
-        {
-            if ((y & 63) == 0) cancellation.ThrowIfCancellationRequested();
-            hash.AddBytes(region.Pixels.AsSpan(y * row, row));
-        }
-        return hash.ToHashCode();
-    }
 
     void Forget()
     {
