@@ -36,7 +36,7 @@ sealed class StudioConnection : IDisposable
     readonly SemaphoreSlim _sending = new(1, 1);
     readonly EditService _service = new();
     readonly LiveEdit _live;
-    readonly ResultCache _results = new(CacheBytes);
+    readonly RecentResults<RgbaImage> _results = new(int.MaxValue, CacheBytes, image => image.Pixels.LongLength);   // for undo and redo
     RgbaImage _photo;
     PixelSource _photoSource;      // one instance per photo: the live loop keeps its area by it
     string _name;
@@ -279,10 +279,10 @@ sealed class StudioConnection : IDisposable
     {
         await CancelFinalAsync();
         string key = $"{_strokes.Key}|{_settings}";
-        if (_strokes.IsEmpty || _results.Get(key) is RgbaImage cached)
+        if (_strokes.IsEmpty || _results.Find(key) is RgbaImage cached)
         {
             await _live.StopAsync();
-            _current = _strokes.IsEmpty ? _photo : _results.Get(key)!;
+            _current = _strokes.IsEmpty ? _photo : _results.Find(key)!;
             await SendResultAsync();
             return;
         }
@@ -472,21 +472,4 @@ sealed class StudioConnection : IDisposable
         Interlocked.Decrement(ref _open);
         NativeMemory.ReturnFreedMemory();
     }
-}
-
-/// <summary>Rendered results by what they show, for undo and redo, bounded in bytes (oldest out first).</summary>
-sealed class ResultCache(long capacity)
-{
-    readonly LinkedList<(string Key, RgbaImage Image)> _entries = new();
-
-    public RgbaImage? Get(string key) => _entries.FirstOrDefault(e => e.Key == key).Image;
-
-    public void Add(string key, RgbaImage image)
-    {
-        if (Get(key) is not null) return;
-        _entries.AddLast((key, image));
-        while (_entries.Sum(e => (long)e.Image.Pixels.Length) > capacity && _entries.Count > 1) _entries.RemoveFirst();
-    }
-
-    public void Clear() => _entries.Clear();
 }

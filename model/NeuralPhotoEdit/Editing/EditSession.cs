@@ -188,10 +188,7 @@ public sealed class EditSession : IDisposable
         settings.Validate();
         using var scope = NewDisposeScope();
         var w = weights is null ? ones(1, 1, _size, _size, device: _device) : tensor(weights, [1, 1, _size, _size], device: _device);
-        var normaliser = w.sum().AtLeast(1e-6).Times(3);
-        double sign = Math.Sign(amount);
-        var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
-        Step(scaled, cancellation, output => (output * w).sum([1, 2, 3]).Times(-sign) / normaliser);
+        StepBrightness(amount, w, w.sum().AtLeast(1e-6).Times(3), settings, cancellation);
     }
 
     /// <summary>Lightens (<paramref name="amount"/> &gt; 0) or darkens (&lt; 0) the model's output under a
@@ -208,11 +205,17 @@ public sealed class EditSession : IDisposable
         _renderer.UseCoverage(brush, cancellation);
         using var scope = NewDisposeScope();
         var weights = tensor(planes, [Windows.Count, 4, _size, _size], device: _device)[.., 3..];
-        var normaliser = weights.sum([1, 2, 3]).Times(3).AtLeast(1e-6);
+        StepBrightness(amount, weights, weights.sum([1, 2, 3]).Times(3).AtLeast(1e-6), settings, cancellation);
+        return true;
+    }
+
+    /// <summary>Latent steps on the weighted mean brightness Σ w·G(Z) / <paramref name="normaliser"/>: up
+    /// for <paramref name="amount"/> &gt; 0, down for &lt; 0, the step size scaled by |amount| (at most 1).</summary>
+    void StepBrightness(double amount, Tensor weights, Tensor normaliser, EditSettings settings, CancellationToken cancellation)
+    {
         double sign = Math.Sign(amount);
         var scaled = settings with { StepSize = settings.StepSize * Math.Min(1, Math.Abs(amount)) };
         Step(scaled, cancellation, output => (output * weights).sum([1, 2, 3]).Times(-sign) / normaliser);
-        return true;
     }
 
     /// <summary>The current code, averaged over the windows (for showing the code as NPE does).</summary>

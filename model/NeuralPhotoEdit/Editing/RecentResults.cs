@@ -1,8 +1,8 @@
 namespace NeuralPhotoEdit.Editing;
 
-/// <summary>A few results by key, newest kept: at most <c>count</c> of them and <c>bytes</c> in all (by
-/// <c>size</c>); safe to use from several threads.</summary>
-sealed class RecentResults<T>(int count, long bytes, Func<T, long> size) where T : class
+/// <summary>Results by key, the most recently used kept: at most <c>count</c> of them and <c>bytes</c> in
+/// all (by <c>size</c>); safe to use from several threads.</summary>
+public sealed class RecentResults<T>(int count, long bytes, Func<T, long> size) where T : class
 {
     readonly LinkedList<(string Key, T Value)> _entries = new();
     readonly Lock _gate = new();
