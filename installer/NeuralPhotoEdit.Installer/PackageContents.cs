@@ -57,6 +57,8 @@ public static class PackageContents
         var present = Directory.GetFiles(pluginFolder).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var problems = requiredNativeFiles.Where(f => !present.Contains(f)).Select(f => $"missing native library {f}").ToList();
         problems.AddRange(present.Where(f => f.StartsWith("PaintDotNet.", StringComparison.OrdinalIgnoreCase)).Select(f => $"contains Paint.NET's {f}, which must never be shipped"));
+        // The build's compile-only stand-in for Windows Forms would shadow the real one .NET ships.
+        if (present.Contains("System.Windows.Forms.dll")) problems.Add("contains System.Windows.Forms.dll, which must never be shipped: Paint.NET's .NET has it");
         problems.AddRange(present.Where(f => f.StartsWith(ToolkitAssembly, StringComparison.OrdinalIgnoreCase)).Select(f => $"contains the training toolkit ({f}), which the plugin does not use"));
         string depsJson = Path.Combine(pluginFolder, "NeuralPhotoEdit.Plugin.deps.json");
         if (File.Exists(depsJson))

@@ -47,7 +47,7 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var (effect, token) = host.CreateEffect();
         token.SetPropertyValue(Names.Steps, 12);
         var shown = host.Apply(effect, token);
-        Assert.Null(host.ErrorDialog);
+        AssertNoError(host);
 
         using var model = ModelFile.Load(DefaultModel.Resolve(null), TorchSharp.torch.CPU);
         var settings = new EditSettings { Steps = 12 };
@@ -57,25 +57,62 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.NotEqual(Photo.Pixels, shown.Pixels);
     }
 
+    /// <summary>A rectangular selection is the region the engine edits: the edit's area lies inside it and
+    /// the photo changes there. (Paint.NET itself clips the result to the selection.)</summary>
     [Fact]
-    public void TheSelectionIsTheRegionAndNothingOutsideItChanges()
+    public void TheSelectionIsTheRegionTheEngineEdits()
     {
-        var host = PhotoWithStrokes();
-        host.RenderBounds = new RectInt32(100, 10, 256, 200);
+        var selection = new PixelRect(100, 10, 256, 200);
+        var host = PhotoWithStrokes().Select(new RectInt32(selection.X, selection.Y, selection.Width, selection.Height));
         var (effect, token) = host.CreateEffect();
         var shown = host.Apply(effect, token);
-        Assert.Null(host.ErrorDialog);
+        AssertNoError(host);
+        var area = effect.Outcome!.Bounds;
+        Assert.True(area.Intersect(selection) == area, $"the edit's area {area} reaches outside the selection {selection}");
         int changedInside = 0;
-        for (int y = 0; y < Photo.Height; y++)
-            for (int x = 0; x < Photo.Width; x++)
-            {
-                int o = Photo.Offset(x, y);
-                bool inside = x >= 100 && x < 356 && y >= 10 && y < 210;
-                bool same = Photo.Pixels.AsSpan(o, 4).SequenceEqual(shown.Pixels.AsSpan(o, 4));
-                if (!inside) Assert.True(same, $"pixel {x},{y} outside the selection changed");
-                else if (!same) changedInside++;
-            }
+        for (int y = selection.Y; y < selection.Bottom; y++)
+            for (int x = selection.X; x < selection.Right; x++)
+                if (!Photo.Pixels.AsSpan(Photo.Offset(x, y), 4).SequenceEqual(shown.Pixels.AsSpan(Photo.Offset(x, y), 4))) changedInside++;
         Assert.True(changedInside > 1000, $"only {changedInside} pixels changed inside the selection");
+    }
+
+    /// <summary>Strokes outside the selection's shape are ignored, even inside its bounds.</summary>
+    [Fact]
+    public void StrokesOutsideTheSelectionsShapeAreIgnored()
+    {
+        var strokes = Strokes.Clone();
+        var corner = new PixelRect(2, Photo.Height - 40, 40, 38);   // outside the inscribed ellipse
+        for (int y = corner.Y; y < corner.Bottom; y++)
+            for (int x = corner.X; x < corner.Right; x++)
+            {
+                int o = strokes.Offset(x, y);
+                strokes.Pixels[o] = 255; strokes.Pixels[o + 1] = 0; strokes.Pixels[o + 2] = 255; strokes.Pixels[o + 3] = 255;
+            }
+        RgbaImage EditInEllipse(RgbaImage strokesLayer)
+        {
+            var host = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", strokesLayer)
+                .SelectEllipse(new RectInt32(0, 0, Photo.Width, Photo.Height));
+            var (effect, token) = host.CreateEffect();
+            token.SetPropertyValue(Names.Steps, 6);
+            var shown = host.Apply(effect, token);
+            AssertNoError(host);
+            return shown;
+        }
+        Assert.Equal(EditInEllipse(Strokes).Pixels, EditInEllipse(strokes).Pixels);
+    }
+
+    /// <summary>An ellipse whose bounds touch the image's four edges is a selection, not "nothing selected";
+    /// nothing selected is the whole image, in one scan or several.</summary>
+    [Fact]
+    public void WhetherSomethingIsSelectedFollowsTheShape()
+    {
+        static bool WholeImage(TestHost host) => new SelectionShape(((PaintDotNet.Effects.IEffectEnvironment)host).Selection, host.Size).IsWholeImage;
+        Assert.False(WholeImage(new TestHost(300, 200).SelectEllipse(new RectInt32(0, 0, 300, 200))));
+        Assert.True(WholeImage(new TestHost(300, 200)));
+        var twoHalves = new TestHost(300, 200);
+        twoHalves.SelectScans([new RectInt32(0, 0, 300, 120), new RectInt32(0, 120, 300, 80)]);
+        Assert.True(WholeImage(twoHalves));
+        Assert.False(WholeImage(new TestHost(300, 200).Select(new RectInt32(0, 0, 300, 199))));
     }
 
     /// <summary>Paint.NET may set the same token again on OK, and Repeat Effect (Ctrl+F) runs it on a new
@@ -114,7 +151,7 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             token.SetPropertyValue(name, value);
             host.Apply(effect, token);
-            Assert.True(host.ErrorDialog is null, $"changing {name}: {host.ErrorDialog}");
+            Assert.True(host.ErrorDialog is null && host.PluginError is null, $"changing {name}: {host.ErrorDialog}{host.PluginError}");
             Assert.False(effect.Outcome!.Encoded, $"changing {name} encoded the area again");
         }
     }
@@ -159,8 +196,8 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         return watch.ElapsedMilliseconds;
     }
 
-    /// <summary>Every failure reaches the user the way real Paint.NET shows one (its effect-error
-    /// dialog, from an exception on the render path), in one sentence, and the image is kept.</summary>
+    /// <summary>Every failure reaches the user in Paint.NET's error dialog (its service, not a plugin-error
+    /// report), in one sentence, once while it stands; and the effect's tiles are the photo as it was.</summary>
     [Fact]
     public void EveryFailureLeavesTheImageUnchangedAndSaysWhyInPaintDotNetsErrorDialog()
     {
@@ -169,22 +206,46 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
             var (effect, token) = host.CreateEffect();
             set?.Invoke(token);
             var shown = host.Apply(effect, token);
+            Assert.Null(host.PluginError);
             Assert.Equal(host.LayerList[host.SourceLayerIndex].Pixels.Pixels, shown.Pixels);
             Assert.NotNull(host.ErrorDialog);
             Assert.Contains(expected, host.ErrorDialog);
             Assert.DoesNotContain('\n', host.ErrorDialog);
+            token.SetPropertyValue(Names.StepSize, 0.9);   // a slider move while the problem stands: no second dialog
+            host.Apply(effect, token);
+            Assert.Null(host.ErrorDialog);
+            Assert.Null(host.PluginError);
         }
 
         AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo), "no strokes layer");
         AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", new RgbaImage(Photo.Width, Photo.Height)), "strokes are empty");
         var sameLayer = PhotoWithStrokes();
         sameLayer.SourceLayerIndex = 1;
-        AssertUnchanged(sameLayer, "is the layer being edited", t => t.SetPropertyValue(Names.StrokesLayer, "Strokes"));
-        var tinySelection = PhotoWithStrokes();
-        tinySelection.RenderBounds = new RectInt32(5, 5, 3, 3);
-        AssertUnchanged(tinySelection, "at least 8×8");
+        AssertUnchanged(sameLayer, "is the layer being edited", t => t.SetPropertyValue(Names.StrokesLayer, "2: Strokes"));
+        AssertUnchanged(PhotoWithStrokes().Select(new RectInt32(5, 5, 3, 3)), "at least 8×8");
         var flattened = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", Photo);
         AssertUnchanged(flattened, "no transparent pixels");
+    }
+
+    /// <summary>Without Paint.NET's error-dialog service the problem still reaches the user: the render path
+    /// throws it, which Paint.NET shows as a plugin error, and the image is kept.</summary>
+    [Fact]
+    public void WithoutTheDialogServiceAProblemIsThrownFromTheRenderPath()
+    {
+        var host = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo);
+        var (effect, token) = host.CreateEffect();
+        effect.HostServices = new ServiceContainerWithout();
+        var shown = host.Apply(effect, token);
+        Assert.Equal(Photo.Pixels, shown.Pixels);
+        Assert.Contains("no strokes layer", host.PluginError);
+    }
+
+    sealed class ServiceContainerWithout : IServiceProvider { public object? GetService(Type serviceType) => null; }
+
+    static void AssertNoError(TestHost host)
+    {
+        Assert.True(host.ErrorDialog is null, host.ErrorDialog);
+        Assert.True(host.PluginError is null, host.PluginError);
     }
 
     [Fact]
@@ -214,8 +275,7 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var host = PhotoWithStrokes();
         var (effect, token) = host.CreateEffect();
         var layers = (PaintDotNet.PropertySystem.StaticListChoiceProperty)token.Properties[Names.StrokesLayer];
-        Assert.Contains("Strokes", layers.ValueChoices);
-        Assert.Contains("Background", layers.ValueChoices);
+        Assert.Equal(["(the layer above this one)", "1: Background", "2: Strokes"], layers.ValueChoices);
         var step = (PaintDotNet.PropertySystem.DoubleProperty)token.Properties[Names.StepSize];
         Assert.Equal(EditSettings.DefaultStepSize, step.Value);
         Assert.Equal(EditSettings.MaxStepSize, step.MaxValue);
@@ -239,6 +299,18 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
 
         var (_, token) = PhotoWithStrokes().CreateEffect();
         Assert.DoesNotContain(token.Properties.Select(p => p.Name.ToString()), name => name.Contains("Device"));
+    }
+
+    /// <summary>The menu icon is built in: a 16×16 picture, opaque inside its rounded corners (Paint.NET gets it as
+    /// a System.Drawing image on Windows; System.Drawing has no GDI+ here, so the effect is made without it).</summary>
+    [Fact]
+    public void TheEffectHasAMenuIcon()
+    {
+        var icon = ImageFiles.Decode(EffectIcon.Png(), "icon.png");
+        Assert.Equal((16, 16), (icon.Width, icon.Height));
+        Assert.Equal(255, icon.Pixels[icon.Offset(8, 8) + 3]);
+        Assert.Equal(0, icon.Pixels[icon.Offset(0, 0) + 3]);
+        Assert.Null(EffectIcon.Load());   // not Windows
     }
 
     /// <summary>Everything the dialog asks of IndirectUI is something Paint.NET shows: no footnote on a
@@ -291,17 +363,17 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         for (int y = 500; y < 700; y++)
             for (int x = 700; x < 1000; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o] = 250; strokes.Pixels[o + 3] = 255; }
         var host = new TestHost(width, height).AddLayer("Background", photo).AddLayer("Strokes", strokes);
-        host.RenderBounds = new RectInt32(550, 350, 600, 500);   // a selection: Paint.NET renders its tiles only
+        host.Select(new RectInt32(550, 350, 600, 500));   // a selection: Paint.NET renders its tiles only
         var (effect, token) = host.CreateEffect();
         host.Apply(effect, token);
-        Assert.Null(host.ErrorDialog);
+        AssertNoError(host);
         long area = (long)effect.Outcome!.Bounds.Width * effect.Outcome.Bounds.Height, layer = (long)width * height;
         Assert.Equal(area, host.PixelsReadWhileSetting[0]);                    // the photo: the area
         Assert.Equal(layer + area, host.PixelsReadWhileSetting[1]);            // the strokes: one scan, then the area
 
         token.SetPropertyValue(Names.StepSize, 0.8);
         var shown = host.Apply(effect, token);
-        Assert.Null(host.ErrorDialog);
+        AssertNoError(host);
         Assert.Equal([area, area], host.PixelsReadWhileSetting);
         Assert.NotEqual(photo.Pixels, shown.Pixels);
         return (area, host.BytesAllocatedWhileSetting);

@@ -159,7 +159,9 @@ public class InstallerTests : IDisposable
         foreach (var name in required) File.WriteAllText(Path.Combine(package, name), "");
         Assert.Empty(PackageContents.Check(package, required));
         File.WriteAllText(Path.Combine(package, "PaintDotNet.Effects.Core.dll"), "");
-        Assert.Contains(PackageContents.Check(package, required), p => p.Contains("must never be shipped"));
+        Assert.Contains(PackageContents.Check(package, required), p => p.Contains("PaintDotNet.Effects.Core.dll, which must never be shipped"));
+        File.WriteAllText(Path.Combine(package, "System.Windows.Forms.dll"), "");
+        Assert.Contains(PackageContents.Check(package, required), p => p.Contains("System.Windows.Forms.dll, which must never be shipped"));
     }
 
     [Fact]

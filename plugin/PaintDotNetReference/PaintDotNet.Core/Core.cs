@@ -4,6 +4,17 @@ using System.Collections.Generic;
 namespace PaintDotNet.AppModel
 {
     public abstract record PluginOptions;
+
+    [Flags]
+    public enum ExceptionDetailOptions : long { Default = 0, ExcludeDiagnostics = 1 }
+
+    /// <summary>Paint.NET's error dialog, from the effect's <c>Services</c>: a message, and details behind a button.</summary>
+    public interface IExceptionDialogService : PaintDotNet.IInternalImpl
+    {
+        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, Exception exception, ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
+        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, Exception exception, ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
+        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, string detailsText);
+    }
 }
 
 namespace PaintDotNet.IndirectUI
@@ -12,7 +23,10 @@ namespace PaintDotNet.IndirectUI
     {
         DisplayName = 0, Description = 1, ControlType = 2, ButtonText = 3, UseExponentialScale = 4, DecimalPlaces = 5,
         SliderSmallChange = 6, SliderLargeChange = 9, UpDownIncrement = 12, ShowResetButton = 17, WindowTitle = 21, Footnote = 28,
+        WindowHelpContentType = 32, WindowHelpContent = 33,
     }
+
+    public enum WindowHelpContentType { None = 0, PlainText = 1, CustomViaCallback = 2 }
 
     public enum PropertyControlType
     {

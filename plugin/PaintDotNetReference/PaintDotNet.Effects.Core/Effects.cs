@@ -74,6 +74,8 @@ namespace PaintDotNet.Effects
     public interface IEffectSelectionInfo : IObjectRef, IIsDisposed, IDisposable, IInternalImpl
     {
         RectInt32 RenderBounds { get; }
+        /// <summary>The rectangles the selection covers, in typewriter order.</summary>
+        IReadOnlyList<RectInt32> RenderScans { get; }
     }
 
     public interface IBitmapEffectSelectionInfo : IEffectSelectionInfo, IObjectRef, IIsDisposed, IDisposable, IInternalImpl { }
@@ -124,6 +126,9 @@ namespace PaintDotNet.Effects
         internal CancellationTokenSource HostCancellation { get; set; } = new();
         protected bool IsCancelRequested => HostCancellation.IsCancellationRequested;
         protected CancellationToken CancellationToken => HostCancellation.Token;
+        /// <summary>Paint.NET's services (its error dialog among them).</summary>
+        protected IServiceProvider Services => HostServices ?? throw new InvalidOperationException("No services yet.");
+        internal IServiceProvider? HostServices { get; set; }
         protected virtual void OnDispose(bool disposing) { }
         protected override sealed void Dispose(bool disposing) => OnDispose(disposing);
     }
@@ -131,6 +136,9 @@ namespace PaintDotNet.Effects
     public abstract class BitmapEffect : EffectBase
     {
         protected BitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName) => Options = options;
+        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : this(name, submenuName, options) => Image = image;
+        /// <summary>The menu icon the effect gave (the host's record; Paint.NET shows it in the Effects menu).</summary>
+        internal System.Drawing.Image? Image { get; }
         internal BitmapEffectOptions Options { get; }
         internal IBitmapEffectEnvironment? HostEnvironment { get; set; }
         protected IBitmapEffectEnvironment Environment => HostEnvironment ?? throw new InvalidOperationException("No environment yet.");
@@ -146,6 +154,7 @@ namespace PaintDotNet.Effects
     public abstract class BitmapEffect<TToken> : BitmapEffect where TToken : EffectConfigToken
     {
         protected BitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName, options) { }
+        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : base(name, image, submenuName, options) { }
         protected TToken? Token { get; private set; }
         protected override sealed void OnSetToken(EffectConfigToken? newToken) { Token = (TToken?)newToken; OnSetToken((TToken?)newToken); }
         protected virtual void OnSetToken(TToken? newToken) { }
@@ -154,11 +163,13 @@ namespace PaintDotNet.Effects
     public abstract class PropertyBasedBitmapEffect : BitmapEffect<PropertyBasedEffectConfigToken>
     {
         protected PropertyBasedBitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName, options) { }
+        protected PropertyBasedBitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : base(name, image, submenuName, options) { }
         public PropertyCollection CreatePropertyCollection() => OnCreatePropertyCollection();
         public ControlInfo CreateConfigUI(PropertyCollection props) => OnCreateConfigUI(props);
         public static ControlInfo CreateDefaultConfigUI(IEnumerable<Property> props) => new HostControlInfo(props);
         protected abstract PropertyCollection OnCreatePropertyCollection();
         protected virtual ControlInfo OnCreateConfigUI(PropertyCollection props) => CreateDefaultConfigUI(props);
         protected virtual void OnCustomizeConfigUIWindowProperties(PropertyCollection props) { }
+        internal void HostCustomizeWindow(PropertyCollection props) => OnCustomizeConfigUIWindowProperties(props);
     }
 }

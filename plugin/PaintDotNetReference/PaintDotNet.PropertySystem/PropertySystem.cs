@@ -54,6 +54,12 @@ namespace PaintDotNet.PropertySystem
         public override object Clone() => new Int32Property(Name, DefaultValue, MinValue, MaxValue) { Value = Value };
     }
 
+    public sealed class StringProperty : Property<string>, ICloneable, INotifyPropertyChanged
+    {
+        public StringProperty(object name, string defaultValue) : base(name, defaultValue) { }
+        public override object Clone() => new StringProperty(Name, DefaultValue) { Value = Value };
+    }
+
     public sealed class StaticListChoiceProperty : Property<object>, ICloneable, INotifyPropertyChanged
     {
         public StaticListChoiceProperty(object name, object[] valueChoices, int defaultChoiceIndex)

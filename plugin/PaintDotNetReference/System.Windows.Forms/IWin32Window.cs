@@ -1,0 +1,7 @@
+namespace System.Windows.Forms
+{
+    public interface IWin32Window
+    {
+        IntPtr Handle { get; }
+    }
+}
