@@ -25,7 +25,7 @@ static class OneDnnGuard
 
     /// <summary>Whether libtorch's own transposed convolution computes the right values here (checked at
     /// start-up). When it doesn't, <see cref="Networks.TransposedConvolution"/> computes it as a forward
-    /// convolution, which is slower at batch 1 (the editor's latent step: 25 ms against 9).</summary>
+    /// convolution, which is slower at batch 1 (docs/speed.md).</summary>
     public static bool TransposedConvolutionIsCorrect { get; private set; } = true;
 
     public static void Apply()

@@ -13,9 +13,8 @@ public static class TorchRuntime
     /// For processes that train: call before anything touches libtorch. Limits oneDNN to AVX2 unless
     /// ONEDNN_MAX_CPU_ISA is already set. Why: on the Zen 5 CPU this project trains on, oneDNN's
     /// AVX-512 float32 convolutions are wrong (<see cref="OneDnnGuard"/>), which switches oneDNN off, and
-    /// without it a training step of ian-cpu-resize is 9× slower; with AVX2 the convolutions the
-    /// networks use are right (measured: `npe bench train --config ian-cpu-resize`, 10 186 ms a step
-    /// without oneDNN, 1 120 with AVX2, 1 733 with AVX). On a CPU whose AVX-512 kernels are right this
+    /// without it a training step is several times slower; with AVX2 the convolutions the networks use
+    /// are right (measured with `npe bench train`: docs/speed.md, "Training on that CPU"). On a CPU whose AVX-512 kernels are right this
     /// costs some speed; set ONEDNN_MAX_CPU_ISA=ALL there. Editing keeps the default: at batch 1 it is
     /// as fast without oneDNN.
     /// </summary>
@@ -53,9 +52,8 @@ public static class TorchRuntime
     /// libtorch's intra-op threads while the editor works on <paramref name="windows"/> windows at the
     /// model's resolution (restored when disposed): one thread per two windows, at most every core;
     /// NPE_THREADS overrides it. Why: one window's layers are tiny (a few channels at 64 px), and
-    /// waking a second OpenMP thread for each costs more than it shares — measured, the shipped
-    /// decoder's latent step in one process, alternating: 5.2 ms on one thread against 9.5 ms on two
-    /// (OMP_WAIT_POLICY=PASSIVE), 4.9 against 5.4 with spinning threads; and one thread is what keeps
+    /// waking a second OpenMP thread for each costs more than it shares (the latent step, one thread
+    /// against two: docs/speed.md); and one thread is what keeps
     /// a busy PC's cost proportional. Many windows (a stroke across a wide photo) still share the cores.
     /// Not thread-safe against other libtorch work in the process running at the same time (the count
     /// is the process's): front ends run one edit at a time.
@@ -102,7 +100,7 @@ public static class TorchRuntime
             {
                 throw new InvalidOperationException(
                     "Could not load libtorch (TorchSharp's native runtime). On Linux, build with `dotnet build` so the " +
-                    "libstdc++ compatibility fix is applied (see README). Details: " + e.Message, e);
+                    "libstdc++ compatibility fix is applied (see docs/building.md). Details: " + e.Message, e);
             }
             _initialised = true;
         }

@@ -44,7 +44,7 @@ sealed class StrokeHistory : IDisposable
     readonly List<Stroke> _done = [];
     readonly Stack<Stroke> _undone = new();
     readonly int _width, _height;
-    SkiaLayer _colour, _lighten, _darken;
+    readonly SkiaLayer _colour, _lighten, _darken;
     int _nextId = 1;
 
     public StrokeHistory(int width, int height)

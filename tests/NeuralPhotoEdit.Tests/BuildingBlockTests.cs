@@ -63,7 +63,7 @@ public class BuildingBlockTests
             for (int dx = -4; dx <= 4; dx++)
                 Assert.Equal(G(dx) * G(dy), blurred[(centre + dy) * size + centre + dx], 6);
 
-        using var flat = full(1, 2, 7, 9, 0.3f);
+        using var flat = full(1, 2, 7, 9, NeuralPhotoEdit.Scalars.Of(0.3f));
         Assert.True((GaussianBlur.Apply(flat, 2.0) - flat).abs().max().item<float>() < 1e-6f);
     }
 }
@@ -80,9 +80,9 @@ public class GridPatternTests
         manual_seed(2);
         // Smooth: random noise blurred (σ 2), as photos are smooth at 64 px.
         using var smooth = GaussianBlur.Apply(randn(8, 3, 64, 64), 2.0);
-        using var checker = (arange(64).view(1, 64) + arange(64).view(64, 1)).remainder(2).to(ScalarType.Float32).Times(0.02).view(1, 1, 64, 64);
+        using var checker = arange(NeuralPhotoEdit.Scalars.Of(64)).view(1, 64).Plus(arange(NeuralPhotoEdit.Scalars.Of(64)).view(64, 1)).remainder(NeuralPhotoEdit.Scalars.Of(2)).to(ScalarType.Float32).Times(0.02).view(1, 1, 64, 64);
         double plain = Evaluation.GridPattern.Score(smooth);
-        double gridded = Evaluation.GridPattern.Score(smooth + checker);
+        double gridded = Evaluation.GridPattern.Score(smooth.Plus(checker));
         Assert.InRange(plain, 0.3, 3);
         Assert.True(gridded > 10 * plain, $"a 2-pixel checkerboard scored {gridded:F2} against {plain:F2} without it");
     }
@@ -94,7 +94,7 @@ public class GridPatternTests
     {
         using var photos = Evaluation.ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, 32, 200, 0);
         Assert.InRange(Evaluation.ThumbnailFrechetDistance.Between(photos, photos), -1e-6, 1e-6);
-        using var brighter = photos + 0.1;
+        using var brighter = photos.Plus(0.1);
         Assert.Equal(192 * 0.05 * 0.05, Evaluation.ThumbnailFrechetDistance.Between(photos, brighter), 4);
         using var flat = photos.mean([2, 3], keepdim: true).expand_as(photos);
         Assert.True(Evaluation.ThumbnailFrechetDistance.Between(photos[..100], photos[100..]) <

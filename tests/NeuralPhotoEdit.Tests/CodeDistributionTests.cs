@@ -30,7 +30,7 @@ public class CodeDistributionTests : IDisposable
         var (mean, logSigma) = network.Encode(crops);
         var codes = mean.to(ScalarType.Float64);
         var centred = codes - codes.mean([0]);
-        var expected = centred.t().matmul(centred).div(crops.shape[0] - 1) + diag(logSigma.to(ScalarType.Float64).mul(2).exp().mean([0]));
+        var expected = centred.t().matmul(centred).DividedBy(crops.shape[0] - 1).Plus(diag(logSigma.to(ScalarType.Float64).Times(2).exp().mean([0])));
         int n = fitted.LatentSize;
         var scale = tensor(fitted.Scale, [n, n]);
         var covariance = scale.matmul(scale.t());

@@ -204,7 +204,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     {
         using var broken = new Networks.IntrospectiveAdversarialNetwork(_shared.Model.Config);
         using (no_grad())
-            foreach (var p in broken.Decoder.parameters()) p.fill_(float.NaN);
+            foreach (var p in broken.Decoder.parameters()) p.fill_(NeuralPhotoEdit.Scalars.Of(float.NaN));
         broken.eval();
         var error = Assert.Throws<UserInputException>(() => EditSession.Open(broken, _shared.Photo, null, _shared.Strokes));
         Assert.Contains("invalid values", error.Message);

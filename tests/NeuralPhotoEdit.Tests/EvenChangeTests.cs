@@ -18,8 +18,8 @@ public class EvenChangeTests
     public void AnEvenChangeOnAFlatCropScoresTheFloor()
     {
         using var scope = NewDisposeScope();
-        var photo = full(new long[] { 1, 3, Size, Size }, 0.2f);
-        var change = full(new long[] { 1, 3, Size, Size }, 0.3f);
+        var photo = full(new long[] { 1, 3, Size, Size }, NeuralPhotoEdit.Scalars.Of(0.2f));
+        var change = full(new long[] { 1, 3, Size, Size }, NeuralPhotoEdit.Scalars.Of(0.3f));
         Assert.InRange(Roughness(change, photo), Floor - 0.01, Floor + 0.01);
     }
 
@@ -27,7 +27,7 @@ public class EvenChangeTests
     public void ASpotOfChangeOnAFlatCropIsRoughWhateverItsSize()
     {
         using var scope = NewDisposeScope();
-        var photo = full(new long[] { 1, 3, Size, Size }, 0.2f);
+        var photo = full(new long[] { 1, 3, Size, Size }, NeuralPhotoEdit.Scalars.Of(0.2f));
         var spot = Spot();
         double small = Roughness(spot.Times(0.1), photo), large = Roughness(spot, photo);
         // A Gaussian of radius 4: Σ|∇D|²/ΣD² ≈ 1/(2·4²) ≈ 0.03, far above the floor's 1e-5.
@@ -41,7 +41,7 @@ public class EvenChangeTests
         using var scope = NewDisposeScope();
         var halves = zeros(1, 3, Size, Size);
         halves[.., .., .., (Size / 2)..] = tensor(1f);
-        var flat = full(new long[] { 1, 3, Size, Size }, 0.5f);
+        var flat = full(new long[] { 1, 3, Size, Size }, NeuralPhotoEdit.Scalars.Of(0.5f));
         // The change is the same step as the photo: on the photo with the edge it crosses no flat pixel.
         Assert.InRange(Roughness(halves.Times(0.2), halves), Floor - 0.01, Floor + 0.01);
         Assert.True(Roughness(halves.Times(0.2), flat) > Math.Log(0.01));
@@ -95,7 +95,7 @@ public class EvenChangeTests
 
     static Tensor Spot()
     {
-        var ramp = arange(Size, dtype: ScalarType.Float32).Minus(Size / 2.0);
+        var ramp = arange(NeuralPhotoEdit.Scalars.Of(Size), dtype: ScalarType.Float32).Minus(Size / 2.0);
         var squared = ramp.view(1, 1, Size, 1).Squared().Plus(ramp.view(1, 1, 1, Size).Squared());
         return squared.neg().DividedBy(2 * 4 * 4).exp().expand(1, 3, Size, Size).contiguous();
     }

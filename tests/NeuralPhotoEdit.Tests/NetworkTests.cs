@@ -19,7 +19,7 @@ public class NetworkTests
         network.eval();
         using var _ = no_grad();
         int s = config.ImageSize;
-        var images = rand(3, 3, s, s) * 2 - 1;
+        var images = rand(3, 3, s, s).Times(2).Minus(1);
 
         var features = network.Trunk.Features(images);
         Assert.Equal(config.TrunkWidths.Length, features.Length);
@@ -54,7 +54,7 @@ public class NetworkTests
         Assert.Equal(61_657_281, parameters);
         using var trainer = new Training.IanTrainer(network);
         using var noise = new Generator(0);
-        using var images = rand(2, 3, 64, 64) * 2 - 1;
+        using var images = rand(2, 3, 64, 64).Times(2).Minus(1);
         var losses = trainer.Step(images, noise, step: 0);
         Assert.True(double.IsFinite(losses.Discriminator) && double.IsFinite(losses.GeneratorEncoder));
     }
@@ -83,7 +83,7 @@ public class NetworkTests
         var plain = nn.functional.conv2d(x, weight, padding: [1, 1]) * coefficients[0].view(1, -1, 1, 1);
         var meanBranch = nn.functional.conv2d(x, weight.mean([2, 3], keepdim: true)) * coefficients[1].view(1, -1, 1, 1);
         var dilated = nn.functional.conv2d(x, weight, padding: [2, 2], dilation: [2, 2]) * coefficients[2].view(1, -1, 1, 1);
-        var expected = plain + meanBranch + dilated;
+        var expected = plain.Plus(meanBranch).Plus(dilated);
         Assert.True(MdcConv2d.Apply(x, weight, coefficients, scales).allclose(expected, rtol: 1e-4, atol: 1e-4));
         Assert.True(MdcConv2d.ApplyCombined(x, weight, coefficients, scales).allclose(expected, rtol: 1e-4, atol: 1e-4));
     }

@@ -83,9 +83,9 @@ public class ReconstructionTuningTests : IDisposable
     {
         using var weight = new TorchSharp.Modules.Parameter(zeros(1));
         using var average = new WeightAverage([weight], decay: 0.995);
-        using (no_grad()) weight.fill_(10);
+        using (no_grad()) weight.fill_(NeuralPhotoEdit.Scalars.Of(10));
         average.Update(); // d₀ = min(0.995, 1/10): 0.1·0 + 0.9·10
-        using (no_grad()) weight.fill_(20);
+        using (no_grad()) weight.fill_(NeuralPhotoEdit.Scalars.Of(20));
         average.Update(); // d₁ = 2/11: (2/11)·9 + (9/11)·20
         average.Swap();
         Assert.Equal(18.0, weight.item<float>(), 4);

@@ -217,7 +217,7 @@ public class TrainingTests
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var images = rand(2, 3, 32, 32) * 2 - 1;
+        var images = rand(2, 3, 32, 32).Times(2).Minus(1);
         var z = randn(2, 16);
         Assert.True(network.Decode(z).eq(loaded.Network.Decode(z)).all().item<bool>());
         Assert.True(network.Encode(images).Mean.eq(loaded.Network.Encode(images).Mean).all().item<bool>());

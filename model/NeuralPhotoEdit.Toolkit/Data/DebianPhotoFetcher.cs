@@ -15,8 +15,8 @@ public sealed record PhotoSource(string Package, string Folder, string SourceTre
     public static readonly PhotoSource[] Training =
         [new("endless-sky-high-dpi", "usr/share/games/endless-sky/plugins/endless-sky-high-dpi/images/land", "images/land/")];
 
-    /// <summary>Natural photos from packages the model never trained on (see README, "Measuring natural
-    /// edits"): scikit-image's test photos and the photographs among UKUI's wallpapers.</summary>
+    /// <summary>Natural photos from packages the model never trained on (see docs/natural-edits.md,
+    /// "Measuring natural edits"): scikit-image's test photos and the photographs among UKUI's wallpapers.</summary>
     public static readonly PhotoSource[] OutOfSource =
     [
         new("python3-skimage", "usr/lib/python3/dist-packages/skimage/data", "skimage/data/",

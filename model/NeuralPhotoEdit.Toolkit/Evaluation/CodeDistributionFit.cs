@@ -48,13 +48,13 @@ public static class CodeDistributionFit
                 int end = Math.Min(count, start + chunk);
                 var (mean, logSigma) = network.Encode(crops[start..end].to(device));
                 means.Add(mean.to(ScalarType.Float64).cpu());
-                variance.add_(logSigma.to(ScalarType.Float64).cpu().mul(2).exp().sum([0]));
+                variance.add_(logSigma.to(ScalarType.Float64).cpu().Times(2).exp().sum([0]));
                 progress?.Invoke(end, count);
             }
             var codes = cat(means, 0);
             var centre = codes.mean([0]);
             var centred = codes - centre;
-            var covariance = centred.t().matmul(centred).div(count - 1) + diag(variance.div(count) + Jitter);
+            var covariance = centred.t().matmul(centred).DividedBy(count - 1).Plus(diag(variance.DividedBy(count).Plus(Jitter)));
             var scale = linalg.cholesky(covariance);
             return new CodeDistribution(centre.data<double>().ToArray(), scale.contiguous().data<double>().ToArray());
         }

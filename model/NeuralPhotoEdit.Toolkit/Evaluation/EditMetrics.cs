@@ -4,7 +4,7 @@ using NeuralPhotoEdit.Imaging;
 namespace NeuralPhotoEdit.Evaluation;
 
 /// <summary>How natural one edit is, computed on the full-resolution result Y against the photo X
-/// (see README, "Measuring natural edits"). The context figures are null where they do not apply:
+/// (see docs/natural-edits.md). The context figures are null where they do not apply:
 /// <see cref="Follow"/> to strokes that are not across a sky, <see cref="SceneCost"/> without a
 /// <see cref="ThumbnailPrior"/>, <see cref="ModelShare"/> to an edit with no model in it.</summary>
 public sealed record EditScores(double Fidelity, double Coverage, double NewEdges, double Misaligned, double Far)

@@ -26,7 +26,7 @@ public static class ThumbnailFrechetDistance
         var root1 = SymmetricSqrt(covariance1);
         var cross = SymmetricSqrt(root1.matmul(covariance2).matmul(root1));
         double meanTerm = (mean1 - mean2).Squared().sum().item<double>();
-        return meanTerm + (covariance1.trace() + covariance2.trace() - 2 * cross.trace()).item<double>();
+        return meanTerm + (covariance1.trace().Plus(covariance2.trace()) - cross.trace().Times(2)).item<double>();
     }
 
     static (Tensor Mean, Tensor Covariance) Moments(Tensor images)
@@ -34,18 +34,18 @@ public static class ThumbnailFrechetDistance
         long count = images.shape[0];
         if (count < 2) throw new ArgumentException("The Fréchet distance needs at least 2 images on each side.");
         var thumbnails = nn.functional.adaptive_avg_pool2d(images.to(ScalarType.Float64).cpu(), [Side, Side])
-            .flatten(1).add(1).div(2);                                                   // N×192 in [0, 1]
+            .flatten(1).Plus(1).DividedBy(2);                                                   // N×192 in [0, 1]
         var mean = thumbnails.mean([0]);
         var centred = thumbnails - mean;
-        return (mean, centred.t().matmul(centred).div(count - 1));
+        return (mean, centred.t().matmul(centred).DividedBy(count - 1));
     }
 
     /// <summary>The symmetric positive semi-definite square root, by eigendecomposition (round-off's
     /// tiny negative eigenvalues clamped to 0).</summary>
     static Tensor SymmetricSqrt(Tensor matrix)
     {
-        var symmetric = (matrix + matrix.t()).div(2);
+        var symmetric = matrix.Plus(matrix.t()).DividedBy(2);
         var (values, vectors) = linalg.eigh(symmetric);
-        return vectors.matmul(diag(values.clamp_min(0).sqrt())).matmul(vectors.t());
+        return vectors.matmul(diag(values.AtLeast(0).sqrt())).matmul(vectors.t());
     }
 }

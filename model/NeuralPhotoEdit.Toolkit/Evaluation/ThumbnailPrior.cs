@@ -43,8 +43,8 @@ public sealed class ThumbnailPrior
         var x = tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, Dimensions], ScalarType.Float64);
         var mean = x.mean([0]);
         var centred = x - mean;
-        var covariance = centred.t().matmul(centred).div(rows.Length - 1);
-        var (values, vectors) = linalg.eigh((covariance + covariance.t()).div(2));   // ascending
+        var covariance = centred.t().matmul(centred).DividedBy(rows.Length - 1);
+        var (values, vectors) = linalg.eigh(covariance.Plus(covariance.t()).DividedBy(2));   // ascending
         var eigenvalues = values.data<double>().ToArray();
         var columns = vectors.t().contiguous();
         var axes = new double[Components][];

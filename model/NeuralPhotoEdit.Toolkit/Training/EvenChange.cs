@@ -84,7 +84,7 @@ public static class EvenChange
         var device = images.device;
         var centre = rand([batch, 2, 1, 1], generator: noise, device: device).Times(size);
         var radius = rand([batch, 1, 1, 1], generator: noise, device: device).Times(StrokeRadiusRange).Plus(SmallestStrokeRadius);
-        var ramp = arange(size, device: device, dtype: ScalarType.Float32);
+        var ramp = arange(Scalars.Of(size), device: device, dtype: ScalarType.Float32);
         var down = ramp.view(1, 1, size, 1) - centre[.., 0..1];
         var across = ramp.view(1, 1, 1, size) - centre[.., 1..2];
         var weights = (down.Squared().Plus(across.Squared()).neg() / radius.Squared().Times(2)).exp();

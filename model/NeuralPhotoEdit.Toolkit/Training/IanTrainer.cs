@@ -41,7 +41,7 @@ public sealed record StepLosses(
 /// normalises both with statistics of the mixture; with <see cref="SeparateBatches"/> each kind goes
 /// through on its own, with its own statistics, as in the authors' code.
 ///
-/// Cost (see README, "Speed"): every network runs forward and backward once per step, except the
+/// Cost (see docs/speed.md): every network runs forward and backward once per step, except the
 /// trunk over the generated images, which runs backward twice (for D's weights, and for the
 /// gradient toward the generated images that G's adversarial and feature terms need).
 /// </summary>

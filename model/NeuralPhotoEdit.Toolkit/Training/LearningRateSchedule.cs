@@ -6,7 +6,7 @@ namespace NeuralPhotoEdit.Training;
 /// Adam's learning rate over a run: the paper's 2e-4, halved at each of <see cref="HalveAt"/> (step
 /// numbers, ascending). The paper halves it three times late in training (to 1e-5 after 80 epochs);
 /// a late halving lets the weights settle where a constant rate keeps them jittering around a
-/// minimum (README, "The model", has what it did for the shipped model). Stored in checkpoints, so a
+/// minimum (docs/model.md, has what it did for the shipped model). Stored in checkpoints, so a
 /// resumed run keeps its schedule unless a new one is given.
 /// </summary>
 public sealed record LearningRateSchedule(IReadOnlyList<long> HalveAt)

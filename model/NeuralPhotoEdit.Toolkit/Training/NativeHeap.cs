@@ -5,10 +5,9 @@ namespace NeuralPhotoEdit.Training;
 /// <summary>
 /// Keeps glibc's allocator from handing libtorch's large activation buffers back to the kernel after
 /// every training step. Why: glibc serves big allocations with fresh mmap'd pages and trims freed
-/// memory eagerly, so each step page-faults its ~1 GB of activations in again. Measured with
-/// <c>npe bench train</c> (ian-cpu, batch 64): 983 ms per step with glibc's defaults, 738 ms with
-/// these settings — the speed a long run otherwise reaches only after glibc's dynamic threshold has
-/// adapted (a real run went from ~0.95 s per step in its first 200 steps to 0.73 s).
+/// memory eagerly, so each step page-faults its activations in again. With these settings a step runs
+/// from the start at the speed a long run otherwise reaches only after glibc's dynamic threshold has
+/// adapted (measured with <c>npe bench train</c>: docs/speed.md).
 /// Only for training and its benchmark, whose memory is reused every step; Linux with glibc only;
 /// a no-op elsewhere.
 /// </summary>

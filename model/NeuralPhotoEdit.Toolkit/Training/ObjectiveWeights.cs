@@ -5,12 +5,12 @@ namespace NeuralPhotoEdit.Training;
 /// <summary>
 /// The two objective weights training lets you choose (the others are the paper's constants in
 /// <see cref="IanObjective"/>). The defaults are what the default model was trained with; the paper
-/// uses 1 for both. Why they differ, measured on our photos (README, "The model"):
+/// uses 1 for both. Why they differ, measured on our photos (docs/model.md):
 ///   • KL: both terms are means, so at weight 1 one nat of information in the code costs 1/100 per
 ///     photo while 3·pixel (a mean over 12,288 values) pays back far less, and the optimum is a nearly
-///     constant code — our first run reconstructed held-out crops at 15.7 dB, below a 25-component PCA.
+///     constant code (our first run reconstructed held-out crops below a 25-component PCA).
 ///   • Adversarial: at weight 1, once the warm-up ends the generator trades reconstruction for fooling
-///     the discriminator — the pixel loss rose from 0.195 (steps 400–500) to 0.263 (steps 900–1,000).
+///     the discriminator, and the pixel loss rose as the adversarial terms came in.
 ///     At 0.1 it stalls at 0.163 from step 500 to 2,000; at 0 it keeps falling (0.130 at step 900).
 ///     With 0 the discriminator still trains on real / reconstructed / generated photos, and its
 ///     trunk still gives the feature loss and the encoder, so the model keeps the IAN's structure;

@@ -17,7 +17,7 @@ namespace NeuralPhotoEdit.Training;
 /// Not in the paper, which trains the encoder with the rest of the IAN throughout and has no phase
 /// after it. Why: the encoder is one forward pass that learned to invert a decoder that kept moving,
 /// and on photos unlike its training photos it lands far short of the codes the finished decoder can
-/// take (100 Adam steps on the code raise out-of-source PSNR by 2.3 dB; model card, "Tuning"). With
+/// take (Adam steps on the code raise out-of-source PSNR by dBs: the model card, "Tuning"). With
 /// the decoder fixed this is amortised inversion: the encoder learns to do in one pass what
 /// <see cref="PhotoCodes"/> does in twenty. The logarithm weighs every crop's error relative to its
 /// own, as PSNR does: a smooth sky matters as much as a textured cliff, where a plain mean square (or
@@ -102,7 +102,7 @@ public sealed class ReconstructionTuning : IDisposable
 
     static Tensor LogError(Tensor perCropError)
     {
-        using Scalar floor = ErrorFloor;
+        using Scalar floor = ErrorFloor.ToScalar();   // owned by this call, not the finalizable kind
         return perCropError.add(floor).log().mean();
     }
 

@@ -41,7 +41,7 @@ public sealed class WeightAverage : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using Scalar keep = NextDecay, take = 1 - NextDecay;
+        using Scalar keep = NextDecay.ToScalar(), take = (1 - NextDecay).ToScalar();   // owned by this call
         for (int i = 0; i < _parameters.Length; i++)
             _averages[i].mul_(keep).add_(_parameters[i], take);
         _updates++;

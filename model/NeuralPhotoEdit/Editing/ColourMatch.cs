@@ -12,7 +12,7 @@ namespace NeuralPhotoEdit.Editing;
 /// Not in the paper, whose edit is the model's change alone. Why: on photos the model never saw,
 /// the model's change alone moved the colour under the strokes about half of the way with the
 /// previous landscape model and three quarters of it with the default (fidelity 0.49 and 0.77,
-/// README, "Colour match"); a user who paints blue expects blue.
+/// docs/natural-edits.md); a user who paints blue expects blue.
 /// </para>
 /// </summary>
 static class ColourMatch

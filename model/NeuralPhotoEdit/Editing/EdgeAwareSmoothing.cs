@@ -13,7 +13,7 @@ namespace NeuralPhotoEdit.Editing;
 /// where they take Σ_c |I′_c| of the photo itself. Why: with theirs, a cloudy sky's faint texture
 /// stretched each pixel several times over, so the change was evened out over a few pixels there,
 /// however large σs, and the decoder's change kept fading from the stroke down to the skyline
-/// (README, "Evening out the model's change").
+/// (docs/natural-edits.md).
 /// </para>
 /// <para>
 /// Hand-written: the filter is a few lines on float planes, and the engine's other grid filters

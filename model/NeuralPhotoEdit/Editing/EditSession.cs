@@ -271,8 +271,8 @@ public sealed class EditSession : IDisposable
     /// Normalised gradient descent on each window's code: Z ← Z − η·∇/‖∇‖, Steps times, with a
     /// window's η halved whenever its step made its loss worse. Why the halving: a fixed step length
     /// cannot settle, so once the code is within η of where the strokes want it, further steps jump
-    /// back and forth across it and a larger η would end further away than a smaller one (measured on
-    /// the demo strokes: η 2 moved the colour 64 % of the way, η 1 79 %). Halving after an overshoot
+    /// back and forth across it and a larger η would end further away than a smaller one (measured in
+    /// docs/natural-edits.md, "The latent step size"). Halving after an overshoot
     /// keeps "larger η, bolder edit" true. <paramref name="loss"/> gives one value per window; the
     /// windows' codes are independent (batch norm runs on its stored statistics), so one backward
     /// pass of their sum gives every window its own gradient.

@@ -32,11 +32,10 @@ public enum MaskMode
 /// <para><b>Latent step size η</b> (the main control) is a distance in latent space per step: each step
 /// moves the code Z by η along the direction that best reduces the stroke error (the normalised
 /// gradient). For scale, a typical code drawn from the prior has length √100 = 10, so 20 steps of the
-/// default 0.5 can move a code by at most one such length. Range 0–2; 0 changes nothing. The default
-/// was calibrated on the previous default model, where with the bundled demo strokes it moved the
-/// colour under the strokes 70 % of the way to the stroke colour (0.25: 20 %, 1: 77 %, 2: 78 %); the
-/// default model moves it 91 % (0.25: 49 %, 1 and 2: 97 %, as far as it goes). EditingTests checks
-/// ≥ 50 % and that a larger η moves further until there is no further to go.</para>
+/// default 0.5 can move a code by at most one such length. Range 0–2; 0 changes nothing. How far each
+/// step size takes the colour under the demo strokes, with the command that measures it:
+/// docs/natural-edits.md, "The latent step size". EditingTests checks the default's share and that a
+/// larger η moves further until there is no further to go.</para>
 /// </summary>
 public sealed record EditSettings
 {

@@ -105,8 +105,8 @@ public sealed class GuidedTransfer
     /// (the row sums of J), which would also cap a change that only lowers a grey texture's contrast.</item>
     /// </list>
     /// Lowering contrast is left alone: it adds no edges. Not in He et al.: measured with
-    /// <c>npe eval edits</c> on out-of-source photos, both lower new edges (README, "Measuring natural
-    /// edits").
+    /// <c>npe eval edits</c> on out-of-source photos, both lower new edges (docs/natural-edits.md,
+    /// "Measuring natural edits").
     /// </summary>
     static void LimitContrast(double[][] a9, double[][] b3, double[][] meanI, double[,][] covII, int k)
     {

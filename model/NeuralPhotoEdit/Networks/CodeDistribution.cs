@@ -7,7 +7,7 @@ namespace NeuralPhotoEdit.Networks;
 /// model file may carry for drawing samples G(z) that look like its photos.
 ///
 /// Why: the paper samples z ~ N(0, I), the prior its KL term (weight 1) pulls every code toward. Our
-/// KL weight is 0.01 (<c>ObjectiveWeights.DefaultKl</c>, README "The model"), so the codes of real
+/// KL weight is 0.01 (<c>ObjectiveWeights.DefaultKl</c>, docs/model.md), so the codes of real
 /// photos do not fill N(0, I): a draw from it lands where no photo's code lies, and G paints colour
 /// fields and bars there. Fitting a density to the codes after training is the remedy Ghosh et al.
 /// ("From Variational to Deterministic Autoencoders", ICLR 2020) use for the same gap. Editing never

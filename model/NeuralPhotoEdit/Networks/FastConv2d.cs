@@ -9,8 +9,8 @@ namespace NeuralPhotoEdit.Networks;
 /// <para>
 /// Why: libtorch's CPU backward computes ∂L/∂x as a transposed convolution, and for the narrow
 /// full-resolution layers of the generator's output (1–6 channels, 9×9 combined kernels at 64 px)
-/// that is 3–5× slower than the forward convolution it mirrors (measured on a 2-core machine, batch
-/// 128: 100 ms against 22 ms). With stride 1 the two are the same linear map:
+/// that is several times slower than the forward convolution it mirrors (measured at training batches;
+/// docs/speed.md). With stride 1 the two are the same linear map:
 /// ∂L/∂x = conv2d(∂L/∂y, Wᵀ flipped, padding d(k−1)−p, dilation d). So the value and the weight
 /// gradient come from libtorch's convolution of the detached input, and a small autograd node
 /// attaches the input gradient computed that way. Values and gradients are those of
@@ -18,9 +18,8 @@ namespace NeuralPhotoEdit.Networks;
 /// </para>
 /// <para>
 /// Only for training-sized batches: at the editor's batch of one window libtorch's own backward is
-/// faster, the managed autograd node's overhead outweighing what it saves (measured on the shipped
-/// decoder's latent step, 2 threads, best of 12 rounds alternating in one process: 8.5 ms with the
-/// node, 8.2 ms without).
+/// faster, the managed autograd node's overhead outweighing what it saves (measured on the latent step,
+/// alternating in one process).
 /// </para>
 /// </summary>
 public static class FastConv2d

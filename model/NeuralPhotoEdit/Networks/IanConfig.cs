@@ -65,7 +65,7 @@ public sealed record IanConfig
     public static IanConfig Paper => new() { Name = "ian-paper" };
 
     /// <summary>
-    /// The default: the same components, narrowed for a 2-core CPU (see README, "Speed"): 4×4
+    /// The default: the same components, narrowed for a 2-core CPU (see docs/speed.md): 4×4
     /// kernels instead of 5×5, an eighth of the generator's widths and a quarter of the trunk's,
     /// MDC blocks at 8 and 16 px. Full resolution is where the CPU time goes (the RGB-Beta output),
     /// so the generator's last layers are the narrowest.

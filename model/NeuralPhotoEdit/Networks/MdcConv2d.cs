@@ -41,8 +41,8 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     public Parameter Coefficients => coefficients;
 
     /// <summary>Narrow layers run as one combined convolution, wide ones branch by branch. Why: a
-    /// narrow layer's cost is per call, not per multiply-add (measured at 48 channels and 8 px,
-    /// batch 128: forward and backward 10 ms combined, 11–24 ms by branch); a wide layer's is per
+    /// narrow layer's cost is per call, not per multiply-add (measured at training batches; docs/speed.md);
+    /// a wide layer's is per
     /// multiply-add, and the combined kernel has (2m+1)²/9 times as many.</summary>
     public override Tensor forward(Tensor input)
     {

@@ -11,11 +11,8 @@ namespace NeuralPhotoEdit.Networks;
 /// <para>
 /// This departs from the paper, whose editor starts from μ(E(X)) itself. Why: the encoder is one
 /// forward pass fitted to its training photos, and on photos unlike them it lands well short of the
-/// best code the decoder has. Measured with <c>npe eval</c> (1 000 crops, seed 0), 20 steps raise the
-/// reconstruction PSNR by 1.2 dB on held-out photos and 1.6 dB out of source with the resize model at
-/// the end of its training (out of source from 24.27 to 25.85 dB, above the 25-component PCA's 25.44),
-/// by 1.1 and 1.3 dB with the previous default; with today's default model and step, by 0.9 and 2.3 dB
-/// (out of source from 26.19 to 28.53 dB, above the 100-component PCA's 28.19).
+/// best code the decoder has. What the refinement gains (<c>npe eval</c>'s <c>refined_psnr</c> against
+/// <c>psnr</c>) is in docs/model.md.
 /// Starting from the encoder's guess keeps the code where the encoder put it when that guess is
 /// already good (encoder-initialised inversion, as in GAN-inversion work such as Zhu et al., ECCV
 /// 2016). The decoder's weights get no gradient (<c>autograd.grad</c> on the code only), so a model
@@ -27,13 +24,10 @@ namespace NeuralPhotoEdit.Networks;
 public static class PhotoCodes
 {
     public const int DefaultRefinementSteps = 20, MaxRefinementSteps = 500;
-    /// <summary>Adam's step, in latent units. 0.1 gained the most on the resize-decoder model at step
-    /// 10 500 (200 out-of-source crops, 20 steps of 0.05, 0.1 and 0.2: +1.65, +1.83, +1.64 dB). The
-    /// default model's decoder, tuned with the even-change and reach terms, answers a step of the code
-    /// more strongly, and 0.1 overshoots it: on 200 training crops (<c>npe eval --data
-    /// data/photos/train --crops 200 --seed 0</c>, run from throwaway builds that set this step, since
-    /// no option sets it) 20 steps of 0.1, 0.05 and 0.025 gained 0.72, 0.99 and 1.01 dB with it, and
-    /// 1.44 and 1.46 dB (0.1, 0.05) with the model tuned without the terms.</summary>
+    /// <summary>Adam's step, in latent units. The default model's decoder, tuned with the even-change and
+    /// reach terms, answers a step of the code strongly, and a larger step overshoots it (measured with
+    /// <c>npe eval --data data/photos/train --crops 200 --seed 0</c> from builds that set this step: the
+    /// model card, "Tuning").</summary>
     public const double LearningRate = 0.05;
     const double Beta1 = 0.9, Beta2 = 0.999;
 

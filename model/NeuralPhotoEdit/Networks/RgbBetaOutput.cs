@@ -17,8 +17,7 @@ public sealed class RgbBetaOutput : nn.Module<Tensor, Tensor>, IPreparesInferenc
     /// three layers that reads the features, of green's part that reads red, and of blue's that reads
     /// red and green. Branches, not one combined kernel as in training: at the editor's batch of one
     /// the (2m+1)² kernel's extra zeros cost more than the calls it saves (measured on the latent
-    /// step, 2 threads, best of 12 rounds alternating in one process: 7.9 ms with branches, 8.2 ms
-    /// combined; with libtorch's own convolution backward in both).
+    /// step, alternating in one process: docs/speed.md).
     /// </summary>
     (Tensor Kernel, long Padding, long Dilation)[]? _fromFeatures, _greenFromRed, _blueFromRedGreen;
     // Keeps α+β away from zero where both sigmoids saturate low.

@@ -58,7 +58,9 @@ public sealed class AdamOptimizer : IDisposable
             throw new ArgumentException($"{gradients.Count} gradients for {_parameters.Length} parameters.", nameof(gradients));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        using Scalar beta1 = _beta1, beta2 = _beta2, oneMinusBeta1 = 1 - _beta1, oneMinusBeta2 = 1 - _beta2, epsilon = Epsilon;
+        // Scalars owned by this call (made explicitly, disposed when it ends), not the finalizable kind.
+        using Scalar beta1 = _beta1.ToScalar(), beta2 = _beta2.ToScalar(), oneMinusBeta1 = (1 - _beta1).ToScalar(),
+                     oneMinusBeta2 = (1 - _beta2).ToScalar(), epsilon = Epsilon.ToScalar();
         for (int i = 0; i < _parameters.Length; i++)
         {
             var gradient = gradients[i];
@@ -68,7 +70,7 @@ public sealed class AdamOptimizer : IDisposable
             double biasCorrection1 = 1 - Math.Pow(_beta1, state.Step), biasCorrection2 = 1 - Math.Pow(_beta2, state.Step);
             state.FirstMoment.mul_(beta1).add_(gradient, oneMinusBeta1);
             state.SecondMoment.mul_(beta2).addcmul_(gradient, gradient, oneMinusBeta2);
-            using Scalar rootOfCorrection2 = Math.Sqrt(biasCorrection2), stepSize = -LearningRate / biasCorrection1;
+            using Scalar rootOfCorrection2 = Math.Sqrt(biasCorrection2).ToScalar(), stepSize = (-LearningRate / biasCorrection1).ToScalar();
             var denominator = state.SecondMoment.sqrt().div(rootOfCorrection2).add_(epsilon, Scalars.One);
             _parameters[i].addcdiv_(state.FirstMoment, denominator, stepSize);
         }

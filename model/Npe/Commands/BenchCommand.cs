@@ -83,8 +83,7 @@ static class BenchCommand
         var config = new Option<string>("--config") { Description = "Named config or a config JSON file.", DefaultValueFactory = _ => "ian-cpu" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (median reported).", DefaultValueFactory = _ => 20 };
-        // The first steps of a process are slower (allocator and oneDNN kernel caches filling up:
-        // measured ~850 ms falling to a steady ~640 ms over the first 10 ian-cpu steps).
+        // The first steps of a process are slower (allocator and oneDNN kernel caches filling up).
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 10 };
         var device = CommonOptions.Device();
         var from = new Option<string?>("--from") { Description = "Start from this model file's weights (and config) instead of a fresh network." };
