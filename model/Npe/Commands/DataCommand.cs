@@ -18,6 +18,7 @@ static class DataCommand
         {
             bool evaluationOnly = parse.GetValue(outOfSource);
             string directory = parse.GetValue(output) ?? (evaluationOnly ? OutOfSourceDirectory : DefaultDirectory);
+            OutputGuard.CheckFolder(directory, "--out");
             AnsiConsole.Progress().Start(context =>
             {
                 ProgressTask? copying = null;

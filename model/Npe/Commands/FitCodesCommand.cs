@@ -18,7 +18,7 @@ static class FitCodesCommand
         var overwrite = OutputGuard.OverwriteOption();
         var device = CommonOptions.Device();
         var command = new Command("fit-codes",
-            "Fit a Gaussian to the model's codes of photos (mean and covariance) and write a copy of the model that draws its samples from it; see README, \"The model\".")
+            "Fit a Gaussian to the model's codes of photos (mean and covariance) and write a copy of the model that draws its samples from it; see docs/model.md.")
             { model, data, crops, seed, output, overwrite, device };
         command.SetAction(parse =>
         {

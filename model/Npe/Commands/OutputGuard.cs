@@ -24,6 +24,17 @@ static class OutputGuard
         CheckNotReplacing(output, option, overwrite, inputs);
     }
 
+    /// <summary>A folder to write into: created if needed, and writable.</summary>
+    public static void CheckFolder(string folder, string option)
+    {
+        try { Directory.CreateDirectory(folder); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{option} '{folder}': the folder can't be created ({e.Message}).");
+        }
+        ImageFiles.CheckFolderWritable(folder, folder, option);
+    }
+
     static void CheckNotReplacing(string output, string option, bool overwrite, string[] inputs)
     {
         string full = Path.GetFullPath(output);

@@ -30,7 +30,7 @@ static class TuneCommand
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
         var command = new Command("tune",
-            "Tune a trained model for reconstruction: its encoder (and with --decoder its decoder) learn to raise the mean PSNR of what the editor decodes; its code distribution is fitted again. See README, \"The model\".")
+            "Tune a trained model for reconstruction: its encoder (and with --decoder its decoder) learn to raise the mean PSNR of what the editor decodes; its code distribution is fitted again. See docs/model.md.")
             { model, data, output, steps, batch, rate, augment, decoder, padding, evenChange, reach, average, evaluate, every, overwrite, device, seed };
         command.SetAction((parse, cancellation) =>
         {
