@@ -114,6 +114,72 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         }
     }
 
+    /// <summary>The guided blend (the default) fits the change over a neighbourhood, so it may reach past
+    /// the mask by the fit's reach: twice its box radius on the grid and the upsampling's pixel. Beyond
+    /// that reach from every pixel the mask touches, pixels stay within 1/255.</summary>
+    [Fact]
+    public void TheGuidedBlendLeavesPixelsBeyondItsReachFromTheMaskWithin1Of255()
+    {
+        var result = Edit(new EditSettings { Blend = BlendMode.Guided });
+        var roi = result.Roi;
+        int gridLong = Math.Max(result.Area.GridWidth, result.Area.GridHeight);
+        double scale = (double)Math.Max(roi.Width, roi.Height) / gridLong;
+        int radius = Math.Max(2, gridLong / 32);
+        int reach = (int)Math.Ceiling((2 * radius + 2) * scale) + 1;
+        // Chebyshev dilation of the masked pixels by the reach, one axis at a time.
+        var masked = new bool[roi.Width * roi.Height];
+        for (int y = 0; y < roi.Height; y++)
+            for (int x = 0; x < roi.Width; x++) masked[y * roi.Width + x] = result.MaskAt(roi.X + x, roi.Y + y) >= 0.01f;
+        var across = Dilate(masked, roi.Width, roi.Height, reach, horizontal: true);
+        var near = Dilate(across, roi.Width, roi.Height, reach, horizontal: false);
+        int checkedPixels = 0;
+        for (int y = 0; y < roi.Height; y++)
+            for (int x = 0; x < roi.Width; x++)
+            {
+                if (near[y * roi.Width + x]) continue;
+                int o = _shared.Photo.Offset(roi.X + x, roi.Y + y);
+                for (int c = 0; c < 3; c++)
+                    Assert.True(Math.Abs(result.Image.Pixels[o + c] - _shared.Photo.Pixels[o + c]) <= 1,
+                        $"pixel {roi.X + x},{roi.Y + y}, {reach} px from the mask, changed by {result.Image.Pixels[o + c] - _shared.Photo.Pixels[o + c]}");
+                checkedPixels++;
+            }
+        _output.WriteLine($"reach {reach} px; {checkedPixels} of {roi.Width * roi.Height} pixels of the area are beyond it");
+        Assert.True(checkedPixels > roi.Width * roi.Height / 20, $"only {checkedPixels} pixels were beyond the reach: the test checks too little");
+    }
+
+    static bool[] Dilate(bool[] set, int width, int height, int reach, bool horizontal)
+    {
+        var result = new bool[set.Length];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                if (!set[y * width + x]) continue;
+                int from = Math.Max(0, (horizontal ? x : y) - reach), to = Math.Min((horizontal ? width : height) - 1, (horizontal ? x : y) + reach);
+                for (int k = from; k <= to; k++) result[horizontal ? y * width + k : k * width + x] = true;
+            }
+        return result;
+    }
+
+    /// <summary>A photo with real transparency (alpha from 0 to 255 across it) is edited in colour and its
+    /// alpha comes back exactly, pixel for pixel.</summary>
+    [Fact]
+    public void APhotosTransparencyIsKeptExactly()
+    {
+        var photo = _shared.Photo.Clone();
+        for (int y = 0; y < photo.Height; y++)
+            for (int x = 0; x < photo.Width; x++)
+                photo.Pixels[photo.Offset(x, y) + 3] = (byte)(x < photo.Width / 2 ? 255 : (x * 7 + y * 3) % 256);
+        var result = Edit(new EditSettings(), photo);
+        int changed = 0;
+        for (int i = 0; i < photo.Pixels.Length; i += 4)
+        {
+            Assert.Equal(photo.Pixels[i + 3], result.Image.Pixels[i + 3]);
+            if (photo.Pixels[i] != result.Image.Pixels[i] || photo.Pixels[i + 1] != result.Image.Pixels[i + 1] || photo.Pixels[i + 2] != result.Image.Pixels[i + 2]) changed++;
+        }
+        Assert.True(changed > 1000, $"only {changed} pixels changed colour: the edit did not happen");
+        Assert.Contains(photo.Pixels.Where((_, i) => i % 4 == 3), a => a is > 0 and < 255);
+    }
+
     [Fact]
     public void ZeroStepsOrZeroStepSizeLeaveThePhotoUnchanged()
     {

@@ -211,10 +211,25 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
     [Fact]
     public void AreaAveragingUpToTheImagesLastPixelStaysInsideIt()
     {
-        // Found by `npe eval edits`: rounding put a footprint's end a hair past the image's last row.
+        // Found by `npe eval edits`: rounding put a footprint's end a hair past the image's last row. A grey
+        // image with a white last row: every average stays in range, and the last output row sees the white.
         var image = new RgbaImage(1441, 731);
+        for (int i = 0; i < image.Pixels.Length; i += 4)
+        {
+            byte value = i / 4 / 1441 == 730 ? (byte)255 : (byte)128;
+            image.Pixels[i] = image.Pixels[i + 1] = image.Pixels[i + 2] = value;
+            image.Pixels[i + 3] = 255;
+        }
         for (int width = 100; width < 400; width += 7)
-            Resampling.ToPlanes(image, new PixelRect(0, 0, 1441, 731), width, width * 731 / 1441 + 1, alphaWeighted: true);
+        {
+            int height = width * 731 / 1441 + 1;
+            var planes = Resampling.ToPlanes(image, new PixelRect(0, 0, 1441, 731), width, height, alphaWeighted: true);
+            float grey = 128 / 255f * 2 - 1;
+            Assert.All(planes.Take(3 * width * height), v => Assert.InRange(v, grey - 1e-4f, 1f));   // colours: between grey and white
+            Assert.All(planes.Skip(3 * width * height), v => Assert.Equal(1f, v, 1e-5f));           // alpha: opaque everywhere
+            Assert.True(planes[(height - 1) * width] > grey + 1e-3f, $"{width}×{height}: the last row does not see the image's last row");
+            Assert.Equal(grey, planes[0], 1e-5f);
+        }
     }
 
     [Fact]

@@ -27,8 +27,8 @@ public sealed record EditEvaluationResult(string Model, string Data, int Edits, 
 /// (<see cref="EditMetrics"/>, <see cref="ReferenceBrushes"/>); with context, the model sees the whole
 /// photo as the front ends' sessions do, and the neural edit is also rendered with a flat colour shift
 /// for the model's change (model_share). Optionally writes a sheet per edit: photo with strokes | neural
-/// edit | plain brush | colour brush, cropped around the strokes (with context: the whole photo, and
-/// the local edit, context 0, in the plain brush's place). With more
+/// edit | the same with a flat shift for the model's change | plain brush | colour brush, cropped around
+/// the strokes (with context: the whole photo, and the local edit, context 0, in the plain brush's place). With more
 /// than one round, each round draws new strokes (seeds <c>seed</c>, <c>seed + 1</c>, …) and all edits
 /// are pooled.
 /// </summary>
@@ -75,7 +75,7 @@ public static class EditEvaluation
                     scored.Add(new ScoredEdit(Path.GetFileName(photos[p]), stroke.Kind, Score(neural, EditMetrics.ModelShare(photo, neural, flat)),
                                               Score(plain, 0), Score(colour, 0)));
                     if (sheetsDirectory is not null)
-                        ImageFiles.Save(Sheet(photo, stroke.Layer, neural, settings.SeesScene ? localEdit : plain, colour, wholePhoto: settings.SeesScene),
+                        ImageFiles.Save(Sheet(photo, stroke.Layer, neural, flat, settings.SeesScene ? localEdit : plain, colour, wholePhoto: settings.SeesScene),
                                         Path.Combine(sheetsDirectory, $"{name}-{++strokeIndex}.png"));
                 }
             }
@@ -119,11 +119,12 @@ public static class EditEvaluation
         };
     }
 
-    /// <summary>Photo with strokes | neural edit | plain brush | colour brush, around the strokes (2×2); for
-    /// edits the whole photo follows, the whole photos in one row, with the same codes' local edit
-    /// (context 0) in the plain brush's place.</summary>
-    public static RgbaImage Sheet(RgbaImage photo, RgbaImage strokes, RgbaImage neural, RgbaImage plain, RgbaImage colour,
-                                  bool wholePhoto = false)
+    /// <summary>Photo with strokes | neural edit | flat shift (the same pipeline with one flat colour shift for
+    /// the model's change: what the edit would be without the network) | plain brush | colour brush, around
+    /// the strokes (3 + 2); for edits the whole photo follows, the whole photos in one row, with the same
+    /// codes' local edit (context 0) in the plain brush's place.</summary>
+    public static RgbaImage Sheet(RgbaImage photo, RgbaImage strokes, RgbaImage neural, RgbaImage flat, RgbaImage plain,
+                                  RgbaImage colour, bool wholePhoto = false)
     {
         var bounds = RegionOfInterest.StrokeBounds(strokes)!.Value;
         int margin = (int)EditMetrics.StrokeSize(strokes);
@@ -131,11 +132,11 @@ public static class EditEvaluation
         var crop = wholePhoto ? whole
             : new PixelRect(bounds.X - margin, bounds.Y - margin, bounds.Width + 2 * margin, bounds.Height + 2 * margin).Intersect(whole);
         // Whole photos side by side in one row (the eye compares them across), crops in a 2×2 grid.
-        int height = wholePhoto ? 240 : 300, columns = wholePhoto ? 4 : 2;
+        int height = wholePhoto ? 240 : 300, columns = wholePhoto ? 5 : 3;
         int width = Math.Max(1, (int)Math.Round((double)crop.Width * height / crop.Height));
         if (width > 900) (width, _) = (900, 0);
         int panelHeight = Math.Max(1, (int)Math.Round((double)crop.Height * width / crop.Width));
         RgbaImage Panel(RgbaImage image) => ImageFiles.Resize(image.Crop(crop), width, panelHeight);
-        return ImageGrid.FromImages([Panel(EditSheet.Overlay(photo, strokes)), Panel(neural), Panel(plain), Panel(colour)], columns);
+        return ImageGrid.FromImages([Panel(EditSheet.Overlay(photo, strokes)), Panel(neural), Panel(flat), Panel(plain), Panel(colour)], columns);
     }
 }

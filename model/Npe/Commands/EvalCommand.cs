@@ -80,7 +80,7 @@ static class EvalCommand
             Description = $"Folder of training photos the thumbnail prior behind scene_cost is fitted on (default: {DefaultSceneFit} when it exists; without it scene_cost is left out).",
         };
         var overwrite = OutputGuard.OverwriteOption();
-        var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | plain brush | colour brush." };
+        var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | the same with a flat colour shift for the model's change | plain brush (with context: the local edit) | colour brush." };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
         var against = CommonOptions.NotEmpty(new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." });
         var againstStepSize = new Option<double?>("--against-step-size")
