@@ -227,6 +227,36 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertUnchanged(flattened, "no transparent pixels");
     }
 
+    /// <summary>A damaged model file in the plugin's models folder, or one removed after the dialog listed it,
+    /// is said in Paint.NET's error dialog, naming the file, and the image is kept.</summary>
+    [Fact]
+    public void ADamagedOrMissingModelIsSaidInTheDialog()
+    {
+        string folder = Path.GetDirectoryName(DefaultModel.Path)!;
+        string damaged = Path.Combine(folder, "zz-damaged.safetensors"), missing = Path.Combine(folder, "zz-missing.safetensors");
+        File.WriteAllBytes(damaged, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        File.WriteAllBytes(missing, []);
+        try
+        {
+            foreach (var (file, expected) in new[] { (damaged, "zz-damaged.safetensors"), (missing, "does not exist") })
+            {
+                var host = PhotoWithStrokes();
+                var (effect, token) = host.CreateEffect();
+                token.SetPropertyValue(Names.Model, Path.GetFileName(file));
+                if (file == missing) File.Delete(missing);   // gone after the dialog listed it
+                var shown = host.Apply(effect, token);
+                Assert.Null(host.PluginError);
+                Assert.Equal(Photo.Pixels, shown.Pixels);
+                Assert.Contains(expected, host.ErrorDialog);
+            }
+        }
+        finally
+        {
+            File.Delete(damaged);
+            File.Delete(missing);
+        }
+    }
+
     /// <summary>Without Paint.NET's error-dialog service the problem still reaches the user: the render path
     /// throws it, which Paint.NET shows as a plugin error, and the image is kept.</summary>
     [Fact]
