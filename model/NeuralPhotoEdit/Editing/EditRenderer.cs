@@ -106,14 +106,14 @@ public sealed class EditRenderer
         var (mask, spread) = FinalMask(paperMask, settings, cancellation);
         var localChange = settings.Blend == BlendMode.Guided
             ? Guided(_gridPhoto, Area, GuidedChange(mask, spread, joined, settings, cancellation), cancellation)
-            : Bilinear(Area, settings.Blend, mask, joined);
+            : PixelChanges.Bilinear(Area, settings.Blend, mask, joined);
 
         if (Scene is null || settings.Context <= 0 || _sceneWindow >= change.Windows)
-            return new EditResult(ApplyPerPixel(Area.Bounds, localChange, cancellation, previewSide), Area, mask);
+            return new EditResult(PixelChanges.Apply(_photo, Area.Bounds, localChange, cancellation, previewSide), Area, mask);
 
         double follows = settings.Context * SceneFollows(mask);
         var (sceneChange, sceneMask) = SceneChange(change, _sceneWindow, follows, settings, cancellation);
-        var image = ApplyPerPixel(Scene.Bounds, Mixed(localChange, follows, sceneChange), cancellation, previewSide);
+        var image = PixelChanges.Apply(_photo, Scene.Bounds, Mixed(localChange, follows, sceneChange), cancellation, previewSide);
         return new EditResult(image, Area, mask) { Scene = Scene, SceneMask = sceneMask };
     }
 
@@ -159,7 +159,7 @@ public sealed class EditRenderer
         for (int i = 0; i < paperMask.Length; i++) paperMask[i] *= (float)follows;
         var carried = settings.Blend == BlendMode.Guided
             ? Guided(_sceneGridPhoto!, scene, joined, cancellation)
-            : Bilinear(scene, BlendMode.Detail, Ones(scene), joined);
+            : PixelChanges.Bilinear(scene, BlendMode.Detail, Ones(scene), joined);
         return (carried, paperMask);
     }
 
@@ -229,7 +229,7 @@ public sealed class EditRenderer
     public RgbaImage Reconstruction(float[] outputs, CancellationToken cancellation = default)
     {
         var full = Ones(Area);
-        return ApplyPerPixel(Area.Bounds, Bilinear(Area, BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
+        return PixelChanges.Apply(_photo, Area.Bounds, PixelChanges.Bilinear(Area, BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
     }
 
     /// <summary>Per-window planes (windows × <paramref name="planes"/> × S × S, <paramref name="area"/>'s
@@ -337,72 +337,4 @@ public sealed class EditRenderer
 
     /// <summary>Radius over which the colour match averages the residual: half the reach, in grid pixels.</summary>
     int ColourMatchRadius => Math.Max(2, (int)Math.Round(Area.Reach / Area.Scale / 2));
-
-    /// <summary>Bilinear upsampling of the mask and of the output (paper: Y = X + M·(G(Z) − X)) or of the
-    /// change (detail: Y = X + M·Δ), on <paramref name="area"/>'s grid.</summary>
-    static PixelChange Bilinear(WorkArea area, BlendMode mode, float[] mask, float[] source)
-    {
-        int width = area.GridWidth, height = area.GridHeight;
-        return (x, y, rgb, delta) =>
-        {
-            if (!area.Bounds.Contains(x, y)) return false;
-            var (u, v) = area.GridPosition(x, y);
-            float m = Resampling.Sample(mask, 0, width, height, u, v);
-            if (m <= 0) return false;
-            for (int c = 0; c < 3; c++)
-            {
-                float s = Resampling.Sample(source, c, width, height, u, v);
-                delta[c] = mode == BlendMode.Paper ? m * (s - (2 * rgb[c] - 1)) : m * s;
-            }
-            return true;
-        };
-    }
-
-    /// <summary>A change per photo pixel: <paramref name="x"/>, <paramref name="y"/> in the picture, the
-    /// pixel's colour in [0, 1]; writes the change in [−1, 1] units and returns false for none.</summary>
-    delegate bool PixelChange(int x, int y, ReadOnlySpan<float> rgb, Span<float> change);
-
-    RgbaImage ApplyPerPixel(PixelRect bounds, PixelChange changeAt, CancellationToken cancellation, int? previewSide = null) =>
-        previewSide is int side ? PreviewPerPixel(bounds, changeAt, side, cancellation) : ApplyInto(_photo.Clone(cancellation), bounds, changeAt, cancellation);
-
-    /// <summary>The changed bounds at preview size: each pixel the change at the photo pixel under its centre.</summary>
-    RgbaImage PreviewPerPixel(PixelRect bounds, PixelChange changeAt, int side, CancellationToken cancellation)
-    {
-        double scale = Math.Max(1.0, (double)Math.Max(bounds.Width, bounds.Height) / side);
-        int width = Math.Max(1, (int)(bounds.Width / scale)), height = Math.Max(1, (int)(bounds.Height / scale));
-        var preview = new RgbaImage(width, height);
-        var pixels = preview.Pixels;
-        Parallel.For(0, height, new ParallelOptions { CancellationToken = cancellation }, oy =>
-        {
-            Span<float> rgb = stackalloc float[3], delta = stackalloc float[3];
-            int py = bounds.Y + Math.Min(bounds.Height - 1, (int)((oy + 0.5) * bounds.Height / height));
-            for (int ox = 0; ox < width; ox++)
-            {
-                int px = bounds.X + Math.Min(bounds.Width - 1, (int)((ox + 0.5) * bounds.Width / width));
-                int from = _photo.Offset(px, py), o = preview.Offset(ox, oy);
-                for (int c = 0; c < 4; c++) pixels[o + c] = _photo.Pixels[from + c];
-                for (int c = 0; c < 3; c++) rgb[c] = pixels[o + c] / 255f;
-                if (!changeAt(px, py, rgb, delta)) continue;
-                for (int c = 0; c < 3; c++) pixels[o + c] = ImageTensors.ToByte(2 * rgb[c] - 1 + delta[c]);
-            }
-        });
-        return preview;
-    }
-
-    RgbaImage ApplyInto(RgbaImage result, PixelRect bounds, PixelChange changeAt, CancellationToken cancellation)
-    {
-        var pixels = result.Pixels;
-        Parallel.For(bounds.Y, bounds.Bottom, new ParallelOptions { CancellationToken = cancellation }, py =>
-        {
-            Span<float> rgb = stackalloc float[3], delta = stackalloc float[3];
-            for (int px = bounds.X; px < bounds.Right; px++)
-            {
-                int o = result.Offset(px, py);
-                for (int c = 0; c < 3; c++) rgb[c] = pixels[o + c] / 255f;
-                if (!changeAt(px, py, rgb, delta)) continue;
-                for (int c = 0; c < 3; c++) pixels[o + c] = ImageTensors.ToByte(2 * rgb[c] - 1 + delta[c]);
-            }
-        });
-        return result;
-    }
 }
