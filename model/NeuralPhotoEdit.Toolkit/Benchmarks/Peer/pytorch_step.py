@@ -26,7 +26,7 @@ LEAKY_SLOPE = 0.2       # Activations.LeakySlope
 BETA_EPSILON = 1e-4     # RgbBetaOutput.Epsilon
 NORM_EPSILON = 1e-5     # BatchNormalization's eps
 
-DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
 
 
 def read_safetensors(path):
@@ -51,33 +51,41 @@ def batch_norm(weights, prefix, dims):
     return norm
 
 
+def conv(x, weight, padding, dilation=1, reflect=False):
+    """A convolution padded with zeros, or with the input mirrored at its border (decoder_padding "reflect")."""
+    if reflect and padding > 0:
+        return F.conv2d(F.pad(x, (padding,) * 4, mode="reflect"), weight, dilation=dilation)
+    return F.conv2d(x, weight, padding=padding, dilation=dilation)
+
+
 class Mdc(torch.nn.Module):
     """Multiscale dilated convolution: the 3x3 branch, a 1x1 of the kernel's mean for scale 0, the
     kernel dilated by s for each other scale; each branch scaled per filter by its coefficient."""
 
-    def __init__(self, weight, coefficients, scales):
+    def __init__(self, weight, coefficients, scales, reflect):
         super().__init__()
         self.weight = torch.nn.Parameter(weight)
         self.coefficients = torch.nn.Parameter(coefficients)
         self.scales = scales
+        self.reflect = reflect
 
     def forward(self, x):
         def scaled(kernel, branch):
             return kernel * self.coefficients[branch].view(-1, 1, 1, 1)
-        out = F.conv2d(x, scaled(self.weight, 0), padding=1)
+        out = conv(x, scaled(self.weight, 0), 1, reflect=self.reflect)
         for i, s in enumerate(self.scales):
             if s == 0:
                 out = out + F.conv2d(x, scaled(self.weight.mean((2, 3), keepdim=True), 1 + i))
             else:
-                out = out + F.conv2d(x, scaled(self.weight, 1 + i), padding=s, dilation=s)
+                out = out + conv(x, scaled(self.weight, 1 + i), s, dilation=s, reflect=self.reflect)
         return out
 
 
 class MdcBlock(torch.nn.Module):
-    def __init__(self, weights, prefix, scales):
+    def __init__(self, weights, prefix, scales, reflect):
         super().__init__()
         self.bn1, self.bn2, self.bn_out = (batch_norm(weights, f"{prefix}.{n}", 2) for n in ("bn1", "bn2", "bnOut"))
-        self.mdc1, self.mdc2 = (Mdc(weights[f"{prefix}.{n}.weight"], weights[f"{prefix}.{n}.coefficients"], scales) for n in ("mdc1", "mdc2"))
+        self.mdc1, self.mdc2 = (Mdc(weights[f"{prefix}.{n}.weight"], weights[f"{prefix}.{n}.coefficients"], scales, reflect) for n in ("mdc1", "mdc2"))
 
     def forward(self, x):
         h = self.mdc1(F.leaky_relu(self.bn1(x), LEAKY_SLOPE))
@@ -88,9 +96,9 @@ class MdcBlock(torch.nn.Module):
 class RgbBeta(torch.nn.Module):
     """Each colour the mean of a Beta distribution, 2a/(a+b) - 1; green sees red, blue sees both."""
 
-    def __init__(self, weights, prefix, scales):
+    def __init__(self, weights, prefix, scales, reflect):
         super().__init__()
-        self.red, self.green, self.blue = (Mdc(weights[f"{prefix}.{n}.weight"], weights[f"{prefix}.{n}.coefficients"], scales) for n in ("red", "green", "blue"))
+        self.red, self.green, self.blue = (Mdc(weights[f"{prefix}.{n}.weight"], weights[f"{prefix}.{n}.coefficients"], scales, reflect) for n in ("red", "green", "blue"))
 
     @staticmethod
     def beta_mean(alpha_beta):
@@ -112,7 +120,13 @@ class Decoder(torch.nn.Module):
         self.dense = torch.nn.Linear(config["latent_size"], self.base * 16, bias=False)
         self.dense.weight.data.copy_(weights["decoder.dense.weight"])
         self.dense_norm = batch_norm(weights, "decoder.denseNorm", 1)
-        self.resize = config.get("upsampling", "transposed") == "resize"
+        # Every key of the model's config that changes the decoder is read here (a test checks the list).
+        upsampling = config.get("upsampling", "transposed")
+        if upsampling not in ("transposed", "resize", "bilinear"):
+            raise SystemExit(f"unknown upsampling '{upsampling}'")
+        self.resize = upsampling != "transposed"
+        self.interpolation = "bilinear" if upsampling == "bilinear" else "nearest"
+        self.reflect = config.get("decoder_padding", "zeros") == "reflect"
         k = config["generator_kernel"]
         self.padding = (k - 1) // 2
         self.output_padding = 2 + 2 * self.padding - k
@@ -121,16 +135,17 @@ class Decoder(torch.nn.Module):
             for i in range(len(widths)))
         self.norms = torch.nn.ModuleList(batch_norm(weights, f"decoder.upsampleNorms.{i}", 2) for i in range(len(widths)))
         self.blocks = torch.nn.ModuleList(
-            MdcBlock(weights, f"decoder.blocks.{i}", scales) if scales else torch.nn.Identity()
+            MdcBlock(weights, f"decoder.blocks.{i}", scales, self.reflect) if scales else torch.nn.Identity()
             for i, scales in enumerate(config["generator_mdc_scales"]))
         if not config.get("rgb_beta", True):
             raise SystemExit("the peer benchmark builds the RGB-Beta output only")
-        self.output = RgbBeta(weights, "decoder.output", config["rgb_beta_scales"])
+        self.output = RgbBeta(weights, "decoder.output", config["rgb_beta_scales"], self.reflect)
 
     def upsample(self, i, h):
         w = self.upsamplers[i]
         if self.resize:
-            return F.conv2d(F.interpolate(h, scale_factor=2, mode="nearest"), w, padding=w.shape[2] // 2)
+            resized = F.interpolate(h, scale_factor=2, mode=self.interpolation, align_corners=False if self.interpolation == "bilinear" else None)
+            return conv(resized, w, w.shape[2] // 2, reflect=self.reflect)
         return F.conv_transpose2d(h, w, stride=2, padding=self.padding, output_padding=self.output_padding)
 
     def forward(self, z):
