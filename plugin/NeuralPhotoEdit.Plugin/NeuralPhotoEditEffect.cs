@@ -127,7 +127,7 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             Photo = new LayerPixels(layers[current], size),
             Strokes = strokes,
             StrokesScan = scan,
-            Limit = selection.IsWholeImage ? null : selection.Bounds,
+            Selection = selection.IsWholeImage ? null : selection.Bounds,
             Settings = new EditSettings
             {
                 StepSize = token.GetProperty<DoubleProperty>(Names.StepSize)!.Value,

@@ -23,7 +23,7 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
     static EditOutcome Edit(RgbaImage strokes, EditSettings settings, PixelRect? limit = null)
     {
         using var service = new EditService();
-        var outcome = service.Run(new EditRequest { Photo = Photo, Strokes = strokes, Settings = settings, Limit = limit, Device = "cpu" });
+        var outcome = service.Run(new EditRequest { Photo = Photo, Strokes = strokes, Settings = settings, Selection = limit, Device = "cpu" });
         Assert.Null(outcome.Problem);
         return outcome;
     }
@@ -102,7 +102,7 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
         EditOutcome Run(EditSettings settings, PixelRect? limit)
         {
             using var service = new EditService();
-            var outcome = service.Run(new EditRequest { Photo = photo, Strokes = strokes, Settings = settings, Limit = limit, Device = "cpu" });
+            var outcome = service.Run(new EditRequest { Photo = photo, Strokes = strokes, Settings = settings, Selection = limit, Device = "cpu" });
             Assert.Null(outcome.Problem);
             return outcome;
         }

@@ -24,7 +24,7 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
         var strokes = Demo("valley-strokes.png");
         PixelRect? limit = inside ? new PixelRect(61, 37, 371, 187) : null;
         using var service = new EditService();
-        var request = new EditRequest { Photo = photo, Strokes = strokes, Limit = limit, Device = "cpu" };
+        var request = new EditRequest { Photo = photo, Strokes = strokes, Selection = limit, Device = "cpu" };
         var outcome = service.Run(request);
         Assert.Null(outcome.Problem);
         Assert.True(outcome.Encoded);
@@ -55,9 +55,9 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
             (new EditRequest { Photo = photo, Strokes = new RgbaImage(10, 10) }, "must be the same size"),
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), ModelPath = "/nonexistent/model.safetensors" }, "does not exist"),
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Settings = new EditSettings { ColourMatch = 2 } }, "Colour match"),
-            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Limit = new PixelRect(600, 300, 100, 50) }, "None of the strokes"),
+            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Selection = new PixelRect(600, 300, 100, 50) }, "None of the strokes"),
             // Found before any model work: the missing model is never reached.
-            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Limit = new PixelRect(600, 300, 100, 50),
+            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Selection = new PixelRect(600, 300, 100, 50),
                                ModelPath = "/nonexistent/model.safetensors" }, "None of the strokes"),
         })
         {

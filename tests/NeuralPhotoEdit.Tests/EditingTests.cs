@@ -101,7 +101,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
                 {
                     int o = _shared.Photo.Offset(x, y);
                     Assert.Equal(input[o + 3], output[o + 3]);   // alpha is never touched
-                    if (!result.Roi.Contains(x, y))
+                    if (!result.Area.Bounds.Contains(x, y))
                     {
                         for (int c = 0; c < 3; c++) Assert.Equal(input[o + c], output[o + c]);
                     }
@@ -110,7 +110,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
                         for (int c = 0; c < 3; c++) Assert.InRange(output[o + c] - input[o + c], -1, 1);
                     }
                 }
-            Assert.True(result.Roi.Width < _shared.Photo.Width, "the region must leave pixels outside it");
+            Assert.True(result.Area.Bounds.Width < _shared.Photo.Width, "the region must leave pixels outside it");
         }
     }
 
@@ -121,7 +121,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     public void TheGuidedBlendLeavesPixelsBeyondItsReachFromTheMaskWithin1Of255()
     {
         var result = Edit(new EditSettings { Blend = BlendMode.Guided });
-        var roi = result.Roi;
+        var roi = result.Area.Bounds;
         int gridLong = Math.Max(result.Area.GridWidth, result.Area.GridHeight);
         double scale = (double)Math.Max(roi.Width, roi.Height) / gridLong;
         int radius = Math.Max(2, gridLong / 32);
@@ -204,7 +204,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     {
         var settings = new EditSettings { Steps = 10 };
         using var session = EditSession.Open(_shared.Model.Network, _shared.Photo, new PixelRect(300, 100, 200, 200));
-        double Brightness(EditResult r) => r.Image.Crop(r.Roi).Pixels.Where((_, i) => i % 4 != 3).Average(v => (double)v);
+        double Brightness(EditResult r) => r.Image.Crop(r.Area.Bounds).Pixels.Where((_, i) => i % 4 != 3).Average(v => (double)v);
         var neutral = session.Render(settings);
 
         session.Lighten(1, settings);
@@ -293,7 +293,7 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         // photo pixel would add 100 MB.
         long beyondResult = allocated - photo.Pixels.Length;
         Assert.True(beyondResult < 180_000_000, $"the edit allocated {beyondResult / 1e6:F0} MB besides the result");
-        Assert.True(result.Roi.Width < 1000);
+        Assert.True(result.Area.Bounds.Width < 1000);
         Assert.Equal(photo.Pixels[0], result.Image.Pixels[0]);
     }
 }

@@ -60,7 +60,7 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         var photo = SkyOverLand(800, 600, horizon: 600);   // all sky: nothing stops the change but distance
         var strokes = Stroke(800, 600, new PixelRect(370, 270, 60, 60), (40, 90, 220));
         var result = Edit(photo, strokes);
-        var area = result.Roi;
+        var area = result.Area.Bounds;
         Assert.True(area.X > 0 && area.Right < 800 && area.Y > 0 && area.Bottom < 600, $"the area {area} should sit inside the photo");
         Assert.True(MaxChange(photo, result.Image, 400, 300) > 20, "the stroke's centre must change");
         foreach (var (x, y) in new[] { (area.X, area.Y), (area.Right - 1, area.Y), (area.X, area.Bottom - 1), (area.Right - 1, area.Bottom - 1) })

@@ -24,8 +24,9 @@ public sealed record EditRequest
     /// <summary>The strokes' painted bounds and whether they have transparency, when the front end
     /// already knows them (<see cref="RegionOfInterest.ScanStrokes"/>): saves a pass over the layer.</summary>
     public (PixelRect? Bounds, bool HasTransparency)? StrokesScan { get; init; }
-    /// <summary>The area the edit must stay inside (a selection), or null for the strokes' surroundings.</summary>
-    public PixelRect? Limit { get; init; }
+    /// <summary>The rectangle the edit must stay inside (the user's selection), or null: the work area is
+    /// then chosen around the strokes.</summary>
+    public PixelRect? Selection { get; init; }
     public EditSettings Settings { get; init; } = new();
     public EditKind Kind { get; init; } = EditKind.Paint;
     /// <summary>Seed of <see cref="EditKind.Sample"/>.</summary>

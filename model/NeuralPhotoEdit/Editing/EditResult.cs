@@ -19,7 +19,6 @@ public sealed class EditResult
     public RgbaImage Image { get; }
     /// <summary>Where the edit worked, in <see cref="Image"/>'s coordinates.</summary>
     public WorkArea Area { get; }
-    public PixelRect Roi => Area.Bounds;
     /// <summary>The final mask on the work grid (<see cref="WorkArea.GridWidth"/> × <see cref="WorkArea.GridHeight"/>), in [0, 1].</summary>
     public float[] Mask { get; }
 
@@ -30,14 +29,14 @@ public sealed class EditResult
     /// paper's mask of the scene window's change (null for a local edit).</summary>
     public float[]? SceneMask { get; init; }
     /// <summary>Where the edit may have changed pixels, in <see cref="Image"/>'s coordinates.</summary>
-    public PixelRect ChangedBounds => Scene?.Bounds ?? Roi;
+    public PixelRect ChangedBounds => Scene?.Bounds ?? Area.Bounds;
 
     /// <summary>The mask at a pixel of <see cref="Image"/>: the local edit's, or the scene's share where
     /// that is larger (0 outside both).</summary>
     public float MaskAt(int x, int y)
     {
         float local = 0;
-        if (Roi.Contains(x, y))
+        if (Area.Bounds.Contains(x, y))
         {
             var (u, v) = Area.GridPosition(x, y);
             local = Resampling.Sample(Mask, 0, Area.GridWidth, Area.GridHeight, u, v);

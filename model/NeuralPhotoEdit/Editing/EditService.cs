@@ -107,13 +107,13 @@ public sealed class EditService : IDisposable
         // Without a limit the area is the strokes' surroundings; without strokes (sampling,
         // reconstruction, latent nudges alone) it is the whole image.
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
-        var area = WorkArea.Choose(photo.Width, photo.Height, request.Limit ?? (touched is null ? whole : null), touched);
+        var area = WorkArea.Choose(photo.Width, photo.Height, request.Selection ?? (touched is null ? whole : null), touched);
         // Strokes that miss the area are found before any model work (not after encoding it).
         if (painting && !nudges && touched is PixelRect painted && painted.Intersect(area.Bounds).Width == 0)
             throw new UserInputException(NoStrokesInArea);
         // Painting with context also shows the model the whole scene: the photo, or the selection.
         var scene = painting && request.Settings.SeesScene
-            ? WorkArea.SceneAround(area, limited: request.Limit is not null, photo.Width, photo.Height)
+            ? WorkArea.SceneAround(area, limited: request.Selection is not null, photo.Width, photo.Height)
             : null;
         return new Plan(touched, area, scene, scene?.Bounds ?? area.Bounds, strokeBounds is not null);
     }
@@ -133,7 +133,7 @@ public sealed class EditService : IDisposable
         var adjustments = painting
             ? request.Adjustments.Select(a => a is LightenAdjustment l ? (a, l.Brush.Read(bounds, cancellation)) : (a, (RgbaImage?)null)).ToList()
             : [];
-        string outcomeKey = string.Join("|", _modelKey, request.Kind, request.Seed, request.Settings, request.RefinementSteps, request.Limit,
+        string outcomeKey = string.Join("|", _modelKey, request.Kind, request.Seed, request.Settings, request.RefinementSteps, request.Selection,
             bounds, plan.Area.Bounds, photoDigest, strokes is null ? "-" : Digest(strokes, cancellation),
             string.Join(";", adjustments.Select(a => a.Item2 is RgbaImage brush
                 ? $"lighten {((LightenAdjustment)a.a).Amount} {Digest(brush, cancellation)}"
@@ -224,7 +224,7 @@ public sealed class EditService : IDisposable
         {
             // A stroke being painted grows: the area is chosen with room for it to grow into, so that it
             // is not encoded again at every frame (which would also throw away the steps taken so far).
-            if (request.Limit is null && plan.Touched is PixelRect touched)
+            if (request.Selection is null && plan.Touched is PixelRect touched)
                 plan = plan with { Area = WorkArea.Choose(request.Photo.Width, request.Photo.Height, null, WithRoom(touched, request.Photo)) };
             var coarse = plan with { Area = plan.Area.WithGridSide(PreviewGridSide), Scene = plan.Scene?.WithGridSide(PreviewGridSide) };
             var region = request.Photo.Read(plan.Bounds, cancellation);
@@ -281,7 +281,7 @@ public sealed class EditService : IDisposable
             || _session.Area.GridWidth > PreviewGridSide || _session.Area.GridHeight > PreviewGridSide) return false;
         var area = _session.Area.Bounds with { X = _session.Area.Bounds.X + _sessionBounds.X, Y = _session.Area.Bounds.Y + _sessionBounds.Y };
         var wanted = plan.Touched ?? plan.Area.Bounds;
-        return wanted.Intersect(area) == wanted && (request.Limit is null || plan.Area.Bounds == area);
+        return wanted.Intersect(area) == wanted && (request.Selection is null || plan.Area.Bounds == area);
     }
 
     const string NoStrokesInArea = "None of the strokes fall inside the area to edit: nothing to do.";

@@ -48,8 +48,6 @@ public sealed partial class EditSession : IDisposable
     /// <summary>The scene the edit's consequences may reach (<see cref="EditSettings.Context"/>), or null
     /// when the session edits locally only.</summary>
     public WorkArea? Scene { get; }
-    /// <summary>The only pixels a local edit may change.</summary>
-    public PixelRect Roi => Area.Bounds;
     public RgbaImage Photo => _photo;
     public int ModelSize => _size;
     /// <summary>Every window the model edits: the area's, then the scene's.</summary>

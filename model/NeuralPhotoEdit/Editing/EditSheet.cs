@@ -42,13 +42,13 @@ public static class EditSheet
     static RgbaImage MaskOnPhoto(RgbaImage photo, EditResult result, int originX, int originY)
     {
         var image = photo.Clone();
-        var roi = result.Roi with { X = result.Roi.X + originX, Y = result.Roi.Y + originY };
+        var area = result.Area.Bounds with { X = result.Area.Bounds.X + originX, Y = result.Area.Bounds.Y + originY };
         for (int y = 0; y < image.Height; y++)
             for (int x = 0; x < image.Width; x++)
             {
                 int o = image.Offset(x, y);
                 float m = result.MaskAt(x - originX, y - originY);
-                bool edge = roi.Contains(x, y) && (x == roi.X || x == roi.Right - 1 || y == roi.Y || y == roi.Bottom - 1);
+                bool edge = area.Contains(x, y) && (x == area.X || x == area.Right - 1 || y == area.Y || y == area.Bottom - 1);
                 for (int c = 0; c < 3; c++)
                     image.Pixels[o + c] = edge ? (byte)(c == 0 ? 255 : 64) : (byte)MathF.Round(image.Pixels[o + c] * 0.25f * (1 - m) + 255 * m);
             }

@@ -68,7 +68,7 @@ static class EditCommand
             using var service = new EditService();
             var outcome = service.Run(new EditRequest
             {
-                Photo = photo, Strokes = strokeImage, Limit = region, Settings = settings,
+                Photo = photo, Strokes = strokeImage, Selection = region, Settings = settings,
                 Device = parse.GetValue(device)!, ModelPath = parse.GetValue(model), RefinementSteps = parse.GetValue(refine),
             });
             watch.Stop();
