@@ -99,11 +99,7 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             _ => EditKind.Paint,
         };
         string strokesChoice = (string)token.GetProperty<StaticListChoiceProperty>(Names.StrokesLayer)!.Value;
-        int strokesIndex = kind == EditKind.Paint ? StrokesLayers.Resolve(strokesChoice, layers, current) : -1;
-        if (kind == EditKind.Paint && strokesIndex < 0)
-            throw new UserInputException("There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the effect on the photo layer.");
-        if (kind == EditKind.Paint && strokesIndex == current)
-            throw new UserInputException("The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on another layer.");
+        int strokesIndex = StrokesIndex(strokesChoice, layers, current, kind);
         PixelSource? strokes = null;
         (PixelRect?, bool)? scan = null;
         if (strokesIndex >= 0)
@@ -143,6 +139,21 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
             Device = Device,
             ModelPath = ModelCatalog.PathOf((string)token.GetProperty<StaticListChoiceProperty>(Names.Model)!.Value),
         };
+    }
+
+    /// <summary>The strokes layer's index, or -1 for none. Painting needs one (a problem in words otherwise);
+    /// the reconstruction and samples use it only to place the area around the strokes when there is one.</summary>
+    static int StrokesIndex(string choice, IReadOnlyList<IEffectLayerInfo> layers, int current, EditKind kind)
+    {
+        int index;
+        try { index = StrokesLayers.Resolve(choice, layers, current); }
+        catch (UserInputException) when (kind != EditKind.Paint) { return -1; }
+        if (kind != EditKind.Paint) return index == current ? -1 : index;
+        if (index < 0)
+            throw new UserInputException("There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the effect on the photo layer.");
+        if (index == current)
+            throw new UserInputException("The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on another layer.");
+        return index;
     }
 
     /// <summary>

@@ -140,6 +140,26 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.False(repeat.Outcome!.Reused);
     }
 
+    /// <summary>The model's reconstruction is of the area around the strokes, as an edit's would be, when there
+    /// are strokes; without a strokes layer it is still shown (of the whole photo), with no problem.</summary>
+    [Fact]
+    public void TheReconstructionIsOfTheStrokesArea()
+    {
+        var withStrokes = PhotoWithStrokes();
+        var (effect, token) = withStrokes.CreateEffect();
+        token.SetPropertyValue(Names.Mode, NeuralPhotoEditEffect.PluginMode.ReconstructOnly);
+        withStrokes.Apply(effect, token);
+        AssertNoError(withStrokes);
+        Assert.True(effect.Outcome!.Bounds.Width < Photo.Width, $"the reconstruction covers {effect.Outcome.Bounds}, not the strokes' area");
+
+        var photoOnly = new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo);
+        var (alone, aloneToken) = photoOnly.CreateEffect();
+        aloneToken.SetPropertyValue(Names.Mode, NeuralPhotoEditEffect.PluginMode.ReconstructOnly);
+        photoOnly.Apply(alone, aloneToken);
+        AssertNoError(photoOnly);
+        Assert.Equal(new PixelRect(0, 0, Photo.Width, Photo.Height), alone.Outcome!.Bounds);
+    }
+
     [Fact]
     public void ChangingOnlyTheStepSizeDoesNotEncodeAgain()
     {
