@@ -1,4 +1,5 @@
 using NeuralPhotoEdit.Networks;
+using NeuralPhotoEdit.Networks.Inference;
 using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit.Tests;
@@ -207,7 +208,7 @@ public class NetworkTests
     /// Zeros beyond the border make a convolution of a flat image brighter or darker along its edges:
     /// the frame round every reconstruction. A reflecting decoder's layers map a constant to a constant
     /// right up to the border, whatever their weights: the resize convolution, and the RGB-Beta output
-    /// with its dilated kernels, both as trained (combined kernel) and as prepared for inference (branches).
+    /// with its dilated kernels, both as trained (combined kernel) and as fixed for inference (branches).
     /// </summary>
     [Fact]
     public void AReflectingDecoderHasNoBorderFrame()
@@ -223,8 +224,8 @@ public class NetworkTests
             var output = new RgbBetaOutput(8, [2, 3, 4], reflect);
             output.eval();
             double trained = Spread(output.forward(constant));
-            output.PrepareInference();
-            double prepared = Spread(output.forward(constant));
+            using var fixedOutput = new FixedRgbBetaOutput(output);
+            double prepared = Spread(fixedOutput.Apply(constant));
             if (reflect)
             {
                 Assert.True(Spread(resize.forward(constant)) < 1e-5);
@@ -246,52 +247,5 @@ public class NetworkTests
         Assert.Equal(IanConfig.ZeroPadding, IanConfig.FromJson(json).DecoderPadding);
         Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = "wrap" }).Validate());
         Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = IanConfig.ReflectPadding, RgbBetaScales = [2, 8] }).Validate());
-    }
-
-    /// <summary>Inference weights prepared once (combined MDC kernels, batch norm folded into the layer
-    /// before it) give the plain evaluation's decode and latent gradient, for both decoders; back in
-    /// training mode the network uses its own weights again.</summary>
-    [Theory]
-    [InlineData("ian-cpu", IanConfig.ZeroPadding)]
-    [InlineData("ian-cpu-resize", IanConfig.ZeroPadding)]
-    [InlineData("ian-cpu-resize", IanConfig.ReflectPadding)]
-    public void PreparedInferenceEqualsThePlainEvaluation(string name, string padding)
-    {
-        manual_seed(3);
-        using var network = new IntrospectiveAdversarialNetwork(IanConfig.FromName(name) with { DecoderPadding = padding });
-        // Batch norms with statistics and affine parameters that aren't the identity.
-        using (no_grad())
-            foreach (var norm in network.modules().OfType<BatchNormalization>())
-            {
-                norm.running_mean!.normal_(0, 0.3);
-                norm.running_var!.uniform_(0.5, 2);
-                norm.weight!.normal_(1, 0.2);
-                norm.bias!.normal_(0, 0.2);
-            }
-        network.eval();
-        using var z = randn(4, network.Config.LatentSize);
-        using var target = rand(4, 3, 64, 64);
-        (Tensor Output, Tensor Gradient) DecodeAndStep()
-        {
-            var latent = z.detach().requires_grad_(true);
-            var output = network.Decode(latent);
-            var gradient = autograd.grad([(output - target).Squared().mean()], [latent])[0];
-            return (output.detach(), gradient);
-        }
-        var (plainOutput, plainGradient) = DecodeAndStep();
-        network.PrepareForInference();
-        var (preparedOutput, preparedGradient) = DecodeAndStep();
-        float outputError = (plainOutput - preparedOutput).abs().max().item<float>();
-        float gradientError = (plainGradient - preparedGradient).abs().max().item<float>(), gradientScale = plainGradient.abs().max().item<float>();
-        Assert.True(outputError < 1e-5f, $"decode differs by {outputError:G3}");
-        Assert.True(gradientError < 1e-5f * gradientScale + 1e-9f, $"latent gradient differs by {gradientError:G3} (largest {gradientScale:G3})");
-
-        // Training drops them: a weight change shows at once.
-        network.train();
-        using (no_grad())
-            foreach (var parameter in network.Decoder.parameters()) parameter.mul_(Scalars.Of(1.5));
-        network.eval();
-        float changed = (network.Decode(z) - preparedOutput).abs().max().item<float>();
-        Assert.True(changed > 1e-3f, $"a weight change moved the decode by only {changed:G3}");
     }
 }

@@ -64,7 +64,7 @@ public sealed class ReconstructionTuning : IDisposable
         _reachWeight = reachWeight;
         _parameters = network.Trunk.parameters().Concat(network.Encoder.parameters())
             .Concat(tuneDecoder ? network.Decoder.parameters() : []).ToArray();
-        // Prepared inference weights are copies: a decoder that learns must run on its own weights.
+        // The inference decoder holds copies: a decoder that learns must run on its own weights.
         if (tuneDecoder) network.train();
         _optimizer = new AdamOptimizer(_parameters, learningRate, Beta1, Beta2);
     }

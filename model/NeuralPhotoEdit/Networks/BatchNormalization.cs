@@ -30,7 +30,7 @@ public sealed class BatchNormalization : BatchNorm
 
     /// <summary>What this normalisation does at inference, as y = scale·x + shift per channel
     /// (scale = γ/√(σ² + ε), shift = β − μ·scale, from the running statistics): folded into the
-    /// convolution before it by <see cref="InferenceWeights"/>.</summary>
+    /// layer before it by <see cref="Inference.InferenceDecoder"/>.</summary>
     public (Tensor Scale, Tensor Shift) InferenceAffine()
     {
         using var _ = no_grad();

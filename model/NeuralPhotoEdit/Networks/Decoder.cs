@@ -10,11 +10,9 @@ namespace NeuralPhotoEdit.Networks;
 /// <see cref="IanConfig.Upsampling"/>), each followed by an MDC residual block where the config asks
 /// for one, a last upsampling to full resolution, and the RGB-Beta (or tanh) output. Images are in [−1, 1].
 /// </summary>
-public sealed class Decoder : nn.Module<Tensor, Tensor>, IPreparesInference
+public sealed class Decoder : nn.Module<Tensor, Tensor>
 {
     readonly long _baseChannels;
-    /// <summary>Inference weights of the dense layer with its normalisation folded in.</summary>
-    Tensor? _denseWeight, _denseBias;
     readonly Linear dense;
     readonly BatchNormalization denseNorm;
     readonly ModuleList<nn.Module<Tensor, Tensor>> upsamplers = new();
@@ -52,42 +50,23 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, IPreparesInference
 
     public override Tensor forward(Tensor z)
     {
-        // Prepared for inference: each normalisation that follows a layer is folded into it.
-        bool prepared = _denseWeight is not null && !training;
-        var dense0 = prepared ? nn.functional.linear(z, _denseWeight!, _denseBias) : denseNorm.forward(dense.forward(z));
-        var h = nn.functional.relu(dense0).view(-1, _baseChannels, 4, 4);
+        var h = nn.functional.relu(denseNorm.forward(dense.forward(z))).view(-1, _baseChannels, 4, 4);
         for (int i = 0; i < upsamplers.Count; i++)
         {
-            var upsampled = upsamplers[i].forward(h);
-            h = nn.functional.relu(prepared ? upsampled : upsampleNorms[i].forward(upsampled));
+            h = nn.functional.relu(upsampleNorms[i].forward(upsamplers[i].forward(h)));
             if (i < blocks.Count) h = blocks[i].forward(h);
         }
         return output.forward(h);
     }
 
-    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
-    {
-        if (followingNorm is not null) throw new ArgumentException("The decoder ends in its output layer.", nameof(followingNorm));
-        DropInference();
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var (scale, shift) = denseNorm.InferenceAffine();
-        _denseWeight = InferenceWeights.Keep(dense.weight! * scale.view(-1, 1));
-        _denseBias = InferenceWeights.Keep(shift);
-        for (int i = 0; i < upsamplers.Count; i++)
-            ((IPreparesInference)upsamplers[i]).PrepareInference(upsampleNorms[i].InferenceAffine());
-        foreach (var block in blocks.OfType<IPreparesInference>()) block.PrepareInference();
-        if (output is IPreparesInference preparable) preparable.PrepareInference();
-    }
-
-    public void DropInference()
-    {
-        InferenceWeights.Drop(ref _denseWeight);
-        InferenceWeights.Drop(ref _denseBias);
-        foreach (var layer in upsamplers.OfType<IPreparesInference>()) layer.DropInference();
-        foreach (var block in blocks.OfType<IPreparesInference>()) block.DropInference();
-        if (output is IPreparesInference preparable) preparable.DropInference();
-    }
+    /// <summary>The layers in the order the forward pass uses them (for <see cref="Inference.InferenceDecoder"/>):
+    /// each upsampling with its normalisation and the block after it (an identity where there is none).</summary>
+    internal (Linear Dense, BatchNormalization DenseNorm, long BaseChannels,
+              (nn.Module<Tensor, Tensor> Upsampling, BatchNormalization Norm, nn.Module<Tensor, Tensor>? Block)[] Stages,
+              nn.Module<Tensor, Tensor> Output) Layers =>
+        (dense, denseNorm, _baseChannels,
+         Enumerable.Range(0, upsamplers.Count).Select(i => (upsamplers[i], upsampleNorms[i], i < blocks.Count ? blocks[i] : null)).ToArray(),
+         output);
 }
 
 /// <summary>The plain DCGAN output: a 3×3 convolution to RGB and tanh (used when RGB-Beta is off).</summary>
@@ -102,18 +81,18 @@ public sealed class TanhOutput : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor h) => torch.tanh(conv.forward(h));
+
+    internal Conv2d Convolution => conv;
 }
 
 /// <summary>×2 nearest-neighbour (or bilinear) upsampling followed by a k×k "same" convolution without
 /// bias. Every output pixel sees the same number of kernel taps, so no checkerboard can arise.</summary>
-public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInference
+public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
     readonly long _padding;
     readonly InterpolationMode _mode;
     readonly bool _reflect;
-    /// <summary>Inference weights: the kernel with the following normalisation folded in, and its bias.</summary>
-    Tensor? _inferenceWeight, _inferenceBias;
 
     public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false, bool reflect = false) : base(nameof(ResizeConvolution))
     {
@@ -125,26 +104,16 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>, IPreparesInfe
         RegisterComponents();
     }
 
+    public override Tensor forward(Tensor x) => Apply(x, conv.weight!, bias: null);
+
+    internal Tensor Weight => conv.weight!;
+
+    /// <summary>Resizes <paramref name="x"/> ×2 and convolves it with <paramref name="kernel"/> plus
+    /// <paramref name="bias"/>, padding as this layer does.</summary>
     // FastConv2d: the input gradient as a forward convolution (see TransposedConvolution for why).
-    public override Tensor forward(Tensor x)
+    internal Tensor Apply(Tensor x, Tensor kernel, Tensor? bias)
     {
-        bool prepared = _inferenceWeight is not null && !training;
         var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: _mode, align_corners: _mode == InterpolationMode.Bilinear ? false : null);
-        return FastConv2d.Apply(resized, prepared ? _inferenceWeight! : conv.weight!, _padding, bias: prepared ? _inferenceBias : null, reflect: _reflect);
-    }
-
-    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
-    {
-        DropInference();
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        _inferenceWeight = InferenceWeights.Keep(InferenceWeights.ScaleOutputs(conv.weight!, followingNorm?.Scale));
-        _inferenceBias = followingNorm is { Shift: var shift } ? InferenceWeights.Keep(shift) : null;
-    }
-
-    public void DropInference()
-    {
-        InferenceWeights.Drop(ref _inferenceWeight);
-        InferenceWeights.Drop(ref _inferenceBias);
+        return FastConv2d.Apply(resized, kernel, _padding, bias: bias, reflect: _reflect);
     }
 }

@@ -1,3 +1,4 @@
+using NeuralPhotoEdit.Networks.Inference;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,6 +16,8 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
     readonly EncoderHead encoder;
     readonly DiscriminatorHead discriminator;
     readonly Decoder decoder;
+    /// <summary>The decoder built for editing (<see cref="PrepareForInference"/>), or null.</summary>
+    InferenceDecoder? _inferenceDecoder;
 
     public IntrospectiveAdversarialNetwork(IanConfig config) : base("IAN")
     {
@@ -49,34 +52,42 @@ public sealed class IntrospectiveAdversarialNetwork : nn.Module
     /// <summary>μ and log σ of q(z|x). For editing, z = μ.</summary>
     public (Tensor Mean, Tensor LogSigma) Encode(Tensor images) => encoder.forward(trunk.forward(images));
 
-    public Tensor Decode(Tensor z) => decoder.forward(z);
+    /// <summary>G(z): by the inference decoder once prepared (in evaluation mode), else by the decoder.</summary>
+    public Tensor Decode(Tensor z) => _inferenceDecoder is not null && !training ? _inferenceDecoder.Decode(z) : decoder.forward(z);
 
     public Tensor Discriminate(Tensor images) => discriminator.forward(trunk.forward(images));
 
     /// <summary>
-    /// Evaluation mode with the decoder's inference weights prepared once (combined MDC kernels,
-    /// batch normalisation folded into the layer before it; <see cref="IPreparesInference"/>): what
-    /// a loaded model edits with. Call after the weights are final and on their device. Values equal
-    /// the plain evaluation's to float rounding (tested).
+    /// Evaluation mode, decoding by an <see cref="InferenceDecoder"/> built once from the decoder's
+    /// weights (normalisations folded in, the fastest kernels for a batch of one): what a loaded model
+    /// edits with. Call after the weights are final and on their device. Values equal the decoder's own
+    /// in evaluation mode to float rounding (tested).
     /// </summary>
     public void PrepareForInference()
     {
         eval();
-        decoder.PrepareInference();
+        DropInferenceDecoder();
+        _inferenceDecoder = new InferenceDecoder(decoder);
     }
 
-    /// <summary>Back to training drops the prepared weights (they would go stale).</summary>
+    /// <summary>Back to training drops the inference decoder (its weights would go stale).</summary>
     public override void train(bool on = true)
     {
-        if (on) decoder.DropInference();
+        if (on) DropInferenceDecoder();
         base.train(on);
     }
 
-    /// <summary>The prepared weights are the network's own tensors, not registered parameters: freed with it.</summary>
+    /// <summary>The inference decoder's tensors are its own, not registered parameters: freed with the network.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) decoder.DropInference();
+        if (disposing) DropInferenceDecoder();
         base.Dispose(disposing);
+    }
+
+    void DropInferenceDecoder()
+    {
+        _inferenceDecoder?.Dispose();
+        _inferenceDecoder = null;
     }
 
     // The paper's N(0, 0.02) for convolutions and dense layers, BN scale N(1, 0.02).

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NeuralPhotoEdit.Networks;
@@ -8,7 +7,7 @@ namespace NeuralPhotoEdit.Networks;
 /// The paper's residual MDC block: x → BN → LReLU → MDC → BN → LReLU → MDC, added to x,
 /// then BN → LReLU. Keeps the channel count and resolution.
 /// </summary>
-public sealed class MdcBlock : nn.Module<Tensor, Tensor>, IPreparesInference
+public sealed class MdcBlock : nn.Module<Tensor, Tensor>
 {
     readonly BatchNormalization bn1, bn2, bnOut;
     readonly MdcConv2d mdc1, mdc2;
@@ -23,31 +22,14 @@ public sealed class MdcBlock : nn.Module<Tensor, Tensor>, IPreparesInference
         RegisterComponents();
     }
 
-    bool _bn2Folded;
-
     public override Tensor forward(Tensor x)
     {
         var h = mdc1.forward(Activations.LeakyRelu(bn1.forward(x)));
-        if (!(_bn2Folded && !training)) h = bn2.forward(h);
-        h = mdc2.forward(Activations.LeakyRelu(h));
+        h = mdc2.forward(Activations.LeakyRelu(bn2.forward(h)));
         return Activations.LeakyRelu(bnOut.forward(x.Plus(h)));
     }
 
-    /// <summary>The second normalisation follows the first MDC directly: it is folded into it.
-    /// (The others follow the block's input and the residual sum, not a convolution.)</summary>
-    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
-    {
-        if (followingNorm is not null) throw new ArgumentException("An MDC block ends in its own normalisation.", nameof(followingNorm));
-        using var scope = NewDisposeScope();
-        mdc1.PrepareInference(bn2.InferenceAffine());
-        mdc2.PrepareInference();
-        _bn2Folded = true;
-    }
-
-    public void DropInference()
-    {
-        mdc1.DropInference();
-        mdc2.DropInference();
-        _bn2Folded = false;
-    }
+    /// <summary>The layers in the order the forward pass uses them (for <see cref="Inference.InferenceDecoder"/>).</summary>
+    internal (BatchNormalization Norm1, MdcConv2d Mdc1, BatchNormalization Norm2, MdcConv2d Mdc2, BatchNormalization OutputNorm) Layers =>
+        (bn1, mdc1, bn2, mdc2, bnOut);
 }

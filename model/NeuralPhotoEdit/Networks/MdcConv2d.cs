@@ -10,14 +10,9 @@ namespace NeuralPhotoEdit.Networks;
 /// the plain 3×3; for scale 0 a 1×1 convolution whose weights are W's mean over its window; for each
 /// scale s &gt; 0 the same W dilated by s. No bias. Parameters: N·C·9 + N·(1 + scales).
 /// </summary>
-public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
+public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
 {
     readonly int[] _scales;
-    /// <summary>Inference weights (<see cref="IPreparesInference"/>): the branches' kernels — one
-    /// combined kernel for a narrow layer — with their padding and dilation, and the bias a folded
-    /// batch normalisation leaves.</summary>
-    (Tensor Kernel, long Padding, long Dilation)[]? _inferenceBranches;
-    Tensor? _inferenceBias;
     readonly Parameter weight;
     /// <summary>Row 0 scales the plain 3×3 branch; row 1 + i scales branch <c>scales[i]</c>.</summary>
     readonly Parameter coefficients;
@@ -39,42 +34,20 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>, IPreparesInference
     public IReadOnlyList<int> Scales => _scales;
     public Parameter Weight => weight;
     public Parameter Coefficients => coefficients;
+    /// <summary>Whether the input is read mirrored at its border.</summary>
+    public bool Reflects => _reflect;
 
     /// <summary>Narrow layers run as one combined convolution, wide ones branch by branch. Why: a
     /// narrow layer's cost is per call, not per multiply-add (measured at training batches; docs/speed.md);
     /// a wide layer's is per
     /// multiply-add, and the combined kernel has (2m+1)²/9 times as many.</summary>
-    public override Tensor forward(Tensor input)
-    {
-        if (_inferenceBranches is { } branches && !training)
-            return SumOfBranches(input, branches, _inferenceBias, _reflect);
-        return Narrow
-            ? ApplyCombined(input, weight, coefficients, _scales, _reflect)
-            : Apply(input, weight, coefficients, _scales, _reflect);
-    }
+    public override Tensor forward(Tensor input) => RunsCombined
+        ? ApplyCombined(input, weight, coefficients, _scales, _reflect)
+        : Apply(input, weight, coefficients, _scales, _reflect);
 
-    bool Narrow => weight.shape[0] * weight.shape[1] <= NarrowLayer;
+    /// <summary>Whether this layer runs as one combined convolution (narrow) rather than branch by branch.</summary>
+    public bool RunsCombined => weight.shape[0] * weight.shape[1] <= NarrowLayer;
     const long NarrowLayer = 64 * 64;
-
-    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
-    {
-        DropInference();
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var scale = followingNorm?.Scale;
-        _inferenceBranches = Narrow
-            ? [(InferenceWeights.Keep(InferenceWeights.ScaleOutputs(CombinedKernel(weight, coefficients, _scales), scale)), CombinedPadding(_scales), 1)]
-            : Branches(weight, coefficients, _scales)
-                .Select(b => (InferenceWeights.Keep(InferenceWeights.ScaleOutputs(b.Kernel, scale)), b.Padding, b.Dilation)).ToArray();
-        _inferenceBias = followingNorm is { Shift: var shift } ? InferenceWeights.Keep(shift) : null;
-    }
-
-    public void DropInference()
-    {
-        foreach (var branch in _inferenceBranches ?? []) branch.Kernel.Dispose();
-        _inferenceBranches = null;
-        InferenceWeights.Drop(ref _inferenceBias);
-    }
 
     /// <summary>
     /// The same operation as one convolution: every branch's kernel is placed, dilated, into a single

@@ -17,12 +17,10 @@ namespace NeuralPhotoEdit.Networks;
 /// gradients, the kernels checked correct; the zeros cost 4× the multiply-adds.
 /// </para>
 /// </summary>
-public sealed class TransposedConvolution : nn.Module<Tensor, Tensor>, IPreparesInference
+public sealed class TransposedConvolution : nn.Module<Tensor, Tensor>
 {
     readonly long _padding, _outputPadding;
     readonly Parameter weight;
-    /// <summary>Inference weights: the kernel with the following normalisation folded in, and its bias.</summary>
-    Tensor? _inferenceWeight, _inferenceBias;
 
     public TransposedConvolution(long inChannels, long outChannels, int kernel, long padding, long outputPadding)
         : base(nameof(TransposedConvolution))
@@ -38,37 +36,26 @@ public sealed class TransposedConvolution : nn.Module<Tensor, Tensor>, IPrepares
     /// <summary>[in, out, k, k], as ConvTranspose2d stores it.</summary>
     public Parameter Weight => weight;
 
-    public override Tensor forward(Tensor x)
+    public long Padding => _padding;
+    public long OutputPadding => _outputPadding;
+
+    public override Tensor forward(Tensor x) => Apply(x, weight, bias: null, _padding, _outputPadding);
+
+    /// <summary>The stride-2 transposed convolution of <paramref name="x"/> by <paramref name="kernel"/>
+    /// ([in, out, k, k]) plus <paramref name="bias"/>, by libtorch where its kernel is correct, else as a
+    /// forward convolution of the spread input.</summary>
+    public static Tensor Apply(Tensor x, Tensor kernel, Tensor? bias, long padding, long outputPadding)
     {
-        bool prepared = _inferenceWeight is not null && !training;
-        var kernel = prepared ? _inferenceWeight! : weight;
-        var bias = prepared ? _inferenceBias : null;
         if (OneDnnGuard.TransposedConvolutionIsCorrect)
-            return nn.functional.conv_transpose2d(x, kernel, bias, strides: [2, 2], padding: [_padding, _padding],
-                                                  output_padding: [_outputPadding, _outputPadding]);
-        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], k = weight.shape[2];
+            return nn.functional.conv_transpose2d(x, kernel, bias, strides: [2, 2], padding: [padding, padding],
+                                                  output_padding: [outputPadding, outputPadding]);
+        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], k = kernel.shape[2];
         // Zeros after every column, then after every row: 2h × 2w with x at the even positions.
         var spread = nn.functional.pad(x.view(n, c, h, 1, w, 1), [0, 1, 0, 0, 0, 1]).view(n, c, 2 * h, 2 * w);
         // The transposed convolution's output starts k−1−p before the first input pixel and ends
         // k−1−p+o after the last one; the spread already has one zero after the last.
-        long before = k - 1 - _padding, after = before + _outputPadding - 1;
+        long before = k - 1 - padding, after = before + outputPadding - 1;
         var padded = nn.functional.pad(spread, [before, after, before, after]);
         return FastConv2d.Apply(padded, kernel.transpose(0, 1).flip(2, 3), padding: 0, bias: bias);
-    }
-
-    public void PrepareInference((Tensor Scale, Tensor Shift)? followingNorm = null)
-    {
-        DropInference();
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        // [in, out, k, k]: the output channels are dimension 1.
-        _inferenceWeight = InferenceWeights.Keep(followingNorm is { Scale: var scale } ? weight * scale.view(1, -1, 1, 1) : weight.clone());
-        _inferenceBias = followingNorm is { Shift: var shift } ? InferenceWeights.Keep(shift) : null;
-    }
-
-    public void DropInference()
-    {
-        InferenceWeights.Drop(ref _inferenceWeight);
-        InferenceWeights.Drop(ref _inferenceBias);
     }
 }
