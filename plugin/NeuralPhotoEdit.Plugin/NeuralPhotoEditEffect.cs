@@ -34,7 +34,7 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
     readonly ProblemDialog _problems;
     /// <summary>Stroke scans by layer index. The document can't change while the effect runs (its
     /// dialog is modal), so each strokes layer is scanned once, not on every slider move.</summary>
-    readonly Dictionary<int, (PixelRect? Bounds, bool HasTransparency)> _strokeScans = new();
+    readonly Dictionary<int, StrokesScan> _strokeScans = new();
     /// <summary>Whether the last problem reached Paint.NET's error dialog (else the render path throws it).</summary>
     bool _problemShown;
 
@@ -101,18 +101,18 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         string strokesChoice = (string)token.GetProperty<StaticListChoiceProperty>(Names.StrokesLayer)!.Value;
         int strokesIndex = StrokesIndex(strokesChoice, layers, current, kind);
         PixelSource? strokes = null;
-        (PixelRect?, bool)? scan = null;
+        StrokesScan? scan = null;
         if (strokesIndex >= 0)
         {
             var layer = new LayerPixels(layers[strokesIndex], size, withOpacity: true);
             strokes = selection.Strokes(layer);
             if (!_strokeScans.TryGetValue(strokesIndex, out var known))
             {
-                known = RegionOfInterest.ScanStrokes(layer, CancellationToken);
+                known = StrokesScan.Of(layer, CancellationToken);
                 // Strokes outside the selection's shape don't count; whether the layer has transparency at
                 // all (strokes, not a flattened picture) is the layer's own.
                 if (!ReferenceEquals(strokes, layer))
-                    known = (RegionOfInterest.ScanStrokes(strokes, CancellationToken).Bounds, known.HasTransparency);
+                    known = known with { Bounds = StrokesScan.Of(strokes, CancellationToken).Bounds };
                 _strokeScans[strokesIndex] = known;
             }
             scan = known;

@@ -264,7 +264,7 @@ sealed class StudioConnection : IDisposable
         if (_strokes.IsEmpty) return;
         _ = SendStatusAsync(busy: true, "Painting…");
         // Previews take the strokes' drawn box instead of a pass over the layer each frame.
-        _live.Update(Request() with { StrokesScan = (_strokes.ColourBounds, true) });
+        _live.Update(Request() with { StrokesScan = new StrokesScan(_strokes.ColourBounds, true) });
     }
 
     async Task ShowPreviewAsync(EditPreview preview)

@@ -202,6 +202,8 @@ public class CommandLineTests
     [InlineData("--model needs a file name", "edit", "--demo", "--model", "")]
     [InlineData("--image needs a file name", "edit", "--image", "", "--strokes", "s.png", "--out", "o.png")]
     [InlineData("Must be one of: 'auto', 'cpu', 'cuda'.", "edit", "--demo", "--device", "xyz")]
+    [InlineData("--roi is written x,y,width,height in pixels (got '1,2,3')", "edit", "--demo", "--roi", "1,2,3")]
+    [InlineData("The selection 700,0,64,64 extends past the 720×360 image.", "edit", "--demo", "--roi", "700,0,64,64")]
     public void NumbersForNamesAndEmptyFileNamesAreRefused(string expected, params string[] args)
     {
         var (exit, output, errors) = RunSeparately(args);

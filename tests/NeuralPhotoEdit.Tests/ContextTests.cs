@@ -77,7 +77,7 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
         var strokes = NaturalEditTests.Stroke(Photo.Width, Photo.Height, new PixelRect(470, 280, 40, 24), (220, 40, 40));
         var outcome = Edit(strokes, new EditSettings { Context = 1 });
         var image = outcome.ApplyTo(Photo);
-        var area = WorkArea.AroundStrokes(RegionOfInterest.StrokeBounds(strokes)!.Value, Photo.Width, Photo.Height).Bounds;
+        var area = WorkArea.AroundStrokes(StrokesScan.BoundsOf(strokes)!.Value, Photo.Width, Photo.Height).Bounds;
         double far = 0;
         int count = 0;
         for (int y = 0; y < Photo.Height; y++)
@@ -112,7 +112,7 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
             Context = 0, Mask = MaskMode.Paper, Blend = BlendMode.Detail, MaskGain = 1, ColourMatch = 0, Smoothing = 0,
         }, whole);
         // Where either edit's windows meet: the whole photo's (independent) and the local area's (context).
-        var bounds = RegionOfInterest.StrokeBounds(strokes);
+        var bounds = StrokesScan.BoundsOf(strokes);
         var windows = WorkArea.Choose(photo.Width, photo.Height, whole, bounds).Windows
             .Concat(WorkArea.Choose(photo.Width, photo.Height, null, bounds).Windows).ToList();
         Assert.True(windows.Count > 2, "the photo must be covered by several windows");

@@ -52,7 +52,7 @@ public static class LiveBenchmark
         var (x0, x1, y0, y1) = (width * 0.08, width * 0.92, height * 0.10, height * 0.14);
         // As a front end that draws the strokes knows where it drew (no pass over the layer per frame).
         PixelRect? painted = null;
-        EditRequest Request() => new() { Photo = photo, Strokes = strokes, StrokesScan = (painted, true), ModelPath = modelPath, Device = device };
+        EditRequest Request() => new() { Photo = photo, Strokes = strokes, StrokesScan = new StrokesScan(painted, true), ModelPath = modelPath, Device = device };
         long start = clock.ElapsedTicks;
         for (int i = 0; i < segments; i++)
         {

@@ -126,7 +126,7 @@ public static class EditEvaluation
     public static RgbaImage Sheet(RgbaImage photo, RgbaImage strokes, RgbaImage neural, RgbaImage flat, RgbaImage plain,
                                   RgbaImage colour, bool wholePhoto = false)
     {
-        var bounds = RegionOfInterest.StrokeBounds(strokes)!.Value;
+        var bounds = StrokesScan.BoundsOf(strokes)!.Value;
         int margin = (int)EditMetrics.StrokeSize(strokes);
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
         var crop = wholePhoto ? whole

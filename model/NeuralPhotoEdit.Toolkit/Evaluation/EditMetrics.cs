@@ -195,7 +195,7 @@ public static class EditMetrics
 
     /// <summary>The strokes' width (<see cref="WorkArea.StrokeWidth"/>), in pixels.</summary>
     public static double StrokeSize(RgbaImage strokes) =>
-        WorkArea.StrokeWidth(RegionOfInterest.StrokeBounds(strokes) ?? new PixelRect(0, 0, 1, 1));
+        WorkArea.StrokeWidth(StrokesScan.BoundsOf(strokes) ?? new PixelRect(0, 0, 1, 1));
 
     static double[][] Planes(RgbaImage image)
     {

@@ -31,7 +31,7 @@ public static class ReferenceBrushes
     /// </summary>
     public static RgbaImage Colour(RgbaImage photo, RgbaImage strokes)
     {
-        var bounds = Editing.RegionOfInterest.StrokeBounds(strokes) ?? throw new ArgumentException("empty strokes");
+        var bounds = Editing.StrokesScan.BoundsOf(strokes) ?? throw new ArgumentException("empty strokes");
         double sigma = Math.Max(bounds.Width, bounds.Height) / 6.0;
         var shift = StrokeShift(photo, strokes);
 

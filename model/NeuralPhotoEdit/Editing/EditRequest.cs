@@ -14,7 +14,7 @@ public enum EditKind
     Sample,
 }
 
-/// <summary>One request to the engine: a photo, its strokes, an optional area limit and the settings.
+/// <summary>One request to the engine: a photo, its strokes, an optional selection and the settings.
 /// The engine reads from the photo only the area it edits, and scans the strokes once per request.</summary>
 public sealed record EditRequest
 {
@@ -22,8 +22,8 @@ public sealed record EditRequest
     /// <summary>The strokes, the photo's size: colour = target, alpha = brush weight. Required to paint.</summary>
     public PixelSource? Strokes { get; init; }
     /// <summary>The strokes' painted bounds and whether they have transparency, when the front end
-    /// already knows them (<see cref="RegionOfInterest.ScanStrokes"/>): saves a pass over the layer.</summary>
-    public (PixelRect? Bounds, bool HasTransparency)? StrokesScan { get; init; }
+    /// already knows them (<see cref="Editing.StrokesScan.Of"/>): saves a pass over the layer.</summary>
+    public StrokesScan? StrokesScan { get; init; }
     /// <summary>The rectangle the edit must stay inside (the user's selection), or null: the work area is
     /// then chosen around the strokes.</summary>
     public PixelRect? Selection { get; init; }

@@ -89,8 +89,8 @@ public sealed class EditService : IDisposable
         bool painting = request.Kind == EditKind.Paint;
         if (painting && strokes is null && request.Adjustments.Count == 0) throw new UserInputException("There are no strokes to paint with.");
         if (strokes is not null) EditSession.CheckSameSize(strokes.Width, strokes.Height, photo.Width, photo.Height);
-        var (strokeBounds, transparent) = strokes is null ? (null, true)
-            : request.StrokesScan ?? RegionOfInterest.ScanStrokes(strokes, cancellation);
+        var (strokeBounds, transparent) = strokes is null ? new StrokesScan(null, true)
+            : request.StrokesScan ?? StrokesScan.Of(strokes, cancellation);
         // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.
         if (painting && !transparent)
             throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
@@ -99,12 +99,12 @@ public sealed class EditService : IDisposable
             foreach (var brush in request.Adjustments.OfType<LightenAdjustment>())
             {
                 EditSession.CheckSameSize(brush.Brush.Width, brush.Brush.Height, photo.Width, photo.Height);
-                if (RegionOfInterest.ScanStrokes(brush.Brush, cancellation).Bounds is PixelRect brushed) touched = touched?.Union(brushed) ?? brushed;
+                if (StrokesScan.Of(brush.Brush, cancellation).Bounds is PixelRect brushed) touched = touched?.Union(brushed) ?? brushed;
             }
         bool nudges = painting && request.Adjustments.OfType<NudgeAdjustment>().Any();
         if (painting && touched is null && !nudges)
             throw new UserInputException("The strokes are empty: paint some colour strokes first.");
-        // Without a limit the area is the strokes' surroundings; without strokes (sampling,
+        // Without a selection the area is the strokes' surroundings; without strokes (sampling,
         // reconstruction, latent nudges alone) it is the whole image.
         var whole = new PixelRect(0, 0, photo.Width, photo.Height);
         var area = WorkArea.Choose(photo.Width, photo.Height, request.Selection ?? (touched is null ? whole : null), touched);

@@ -54,20 +54,20 @@ public sealed partial class EditSession : IDisposable
     IReadOnlyList<PixelRect> Windows { get; }
 
     /// <summary>
-    /// Opens a session on <paramref name="photo"/>. The work area is <paramref name="roi"/> when given
+    /// Opens a session on <paramref name="photo"/>. The work area is <paramref name="selection"/> when given
     /// (nothing outside it changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).
-    /// With <paramref name="withScene"/> the model also sees the whole photo (or <paramref name="roi"/>),
+    /// With <paramref name="withScene"/> the model also sees the whole photo (or <paramref name="selection"/>),
     /// so the edit's consequences can reach all of it (<see cref="EditSettings.Context"/>).
     /// <paramref name="refinementSteps"/>: how far the photo's code is refined (<see cref="PhotoCodes"/>;
     /// 0 = the encoder's mean, as in the paper).
     /// </summary>
-    public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect? roi = null,
+    public static EditSession Open(IntrospectiveAdversarialNetwork network, RgbaImage photo, PixelRect? selection = null,
                                    RgbaImage? strokes = null, Device? device = null,
                                    int refinementSteps = PhotoCodes.DefaultRefinementSteps, CancellationToken cancellation = default,
                                    bool withScene = false)
     {
-        var area = ChooseArea(photo, roi, strokes);
-        var scene = withScene ? WorkArea.SceneAround(area, limited: roi is not null, photo.Width, photo.Height) : null;
+        var area = ChooseArea(photo, selection, strokes);
+        var scene = withScene ? WorkArea.SceneAround(area, limited: selection is not null, photo.Width, photo.Height) : null;
         return Open(network, photo, area, device, refinementSteps, cancellation, scene);
     }
 
@@ -82,11 +82,11 @@ public sealed partial class EditSession : IDisposable
         return new EditSession(network, photo, area, scene, dev, refinementSteps, cancellation);
     }
 
-    /// <summary>The work area for a photo: <paramref name="roi"/> when given (nothing outside it
+    /// <summary>The work area for a photo: <paramref name="selection"/> when given (nothing outside it
     /// changes), else the strokes' surroundings (<see cref="WorkArea.AroundStrokes"/>).</summary>
-    public static WorkArea ChooseArea(RgbaImage photo, PixelRect? roi, RgbaImage? strokes) =>
-        WorkArea.Choose(photo.Width, photo.Height, roi,
-                        strokes is null ? null : RegionOfInterest.StrokeBounds(CheckSameSize(strokes, photo)));
+    public static WorkArea ChooseArea(RgbaImage photo, PixelRect? selection, RgbaImage? strokes) =>
+        WorkArea.Choose(photo.Width, photo.Height, selection,
+                        strokes is null ? null : StrokesScan.BoundsOf(CheckSameSize(strokes, photo)));
 
     /// <summary>The strokes, when they are the photo's size; a message when not.</summary>
     internal static RgbaImage CheckSameSize(RgbaImage strokes, RgbaImage photo)

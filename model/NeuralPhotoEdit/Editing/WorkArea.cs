@@ -93,7 +93,7 @@ public sealed class WorkArea
     /// </summary>
     public static WorkArea AroundStrokes(PixelRect bounds, int imageWidth, int imageHeight)
     {
-        int margin = Math.Max(RegionOfInterest.MinimumSide, StrokeWidth(bounds));
+        int margin = Math.Max(MinimumSide, StrokeWidth(bounds));
         var grown = new PixelRect(bounds.X - margin, bounds.Y - margin, bounds.Width + 2 * margin, bounds.Height + 2 * margin)
             .Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
         // Square up a nearly square area (more context for the model, one window instead of two).
@@ -110,7 +110,7 @@ public sealed class WorkArea
     public static WorkArea Within(PixelRect region, int imageWidth, int imageHeight, PixelRect? strokeBounds = null)
     {
         double reach = strokeBounds is PixelRect b
-            ? Math.Max(RegionOfInterest.MinimumSide, StrokeWidth(b)) / 2.0
+            ? Math.Max(MinimumSide, StrokeWidth(b)) / 2.0
             : Math.Max(region.Width, region.Height) / 4.0;
         return new WorkArea(region, Cover(region), imageWidth, imageHeight, reach);
     }
@@ -136,20 +136,39 @@ public sealed class WorkArea
     public int SceneWindowIndex(WorkArea scene) =>
         Windows.ToList().IndexOf(scene.Windows[0]) is int i and >= 0 ? i : Windows.Count;
 
+    /// <summary>Smallest side of an area that still carries a meaningful edit.</summary>
+    public const int MinimumSide = 8;
+
     /// <summary>
-    /// The work area for an edit: <paramref name="limit"/> when given (a selection or region: nothing
-    /// outside it changes), else the strokes' surroundings (<see cref="AroundStrokes"/>).
+    /// The work area for an edit: <paramref name="selection"/> when given (nothing outside it changes),
+    /// else the strokes' surroundings (<see cref="AroundStrokes"/>).
     /// </summary>
-    public static WorkArea Choose(int imageWidth, int imageHeight, PixelRect? limit, PixelRect? strokeBounds)
+    public static WorkArea Choose(int imageWidth, int imageHeight, PixelRect? selection, PixelRect? strokeBounds)
     {
-        var area = limit is PixelRect r
-            ? Within(RegionOfInterest.Validate(r, imageWidth, imageHeight), imageWidth, imageHeight, strokeBounds)
+        var area = selection is PixelRect r
+            ? Within(CheckSelection(r, imageWidth, imageHeight), imageWidth, imageHeight, strokeBounds)
             : AroundStrokes(
-                strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no region was given."),
+                strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no selection was given."),
                 imageWidth, imageHeight);
-        if (area.Bounds.Width < RegionOfInterest.MinimumSide || area.Bounds.Height < RegionOfInterest.MinimumSide)
-            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the region must be at least {RegionOfInterest.MinimumSide}×{RegionOfInterest.MinimumSide}).");
+        if (area.Bounds.Width < MinimumSide || area.Bounds.Height < MinimumSide)
+            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the area must be at least {MinimumSide}×{MinimumSide}).");
         return area;
+    }
+
+    /// <summary>Checks a given selection against the image; it need not be square.</summary>
+    static PixelRect CheckSelection(PixelRect selection, int imageWidth, int imageHeight)
+    {
+        if (selection.Width <= 0 || selection.Height <= 0)
+            throw new UserInputException($"The selection {selection} is empty.");
+        var clipped = selection.Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
+        if (clipped.IsEmpty)
+            throw new UserInputException($"The selection {selection} lies outside the {imageWidth}×{imageHeight} image.");
+        if (clipped != selection)
+            throw new UserInputException($"The selection {selection} extends past the {imageWidth}×{imageHeight} image.");
+        if (selection.Width < MinimumSide || selection.Height < MinimumSide)
+            throw new UserInputException(
+                $"The selection {selection} is only {selection.Width}×{selection.Height} pixels; it must be at least {MinimumSide}×{MinimumSide}.");
+        return selection;
     }
 
     /// <summary>Grows an area whose sides differ by less than the overlap into a square (where the image allows).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NeuralPhotoEdit.Imaging;
 
 namespace NeuralPhotoEdit.Cli.Commands;
 
@@ -31,6 +32,23 @@ static class CommonOptions
         });
         return option;
     }
+
+    /// <summary>A rectangle written x,y,width,height in pixels; anything else is refused in words.</summary>
+    public static Option<PixelRect?> Rectangle(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "x,y,width,height",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            var parts = text.Split(',');
+            var values = new int[parts.Length];
+            if (parts.Length == 4 && parts.Select((p, i) => int.TryParse(p.Trim(), out values[i])).All(ok => ok))
+                return new PixelRect(values[0], values[1], values[2], values[3]);
+            result.AddError($"{name} is written x,y,width,height in pixels (got '{text}').");
+            return null;
+        },
+    };
 
     /// <summary>Accepts an enum option's names only: System.CommandLine would also take the enum's numbers
     /// (<c>--blend 1</c>), which name nothing a user sees.</summary>

@@ -15,7 +15,7 @@ static class EditCommand
     {
         var image = CommonOptions.NotEmpty(new Option<string?>("--image") { Description = "Photo to edit." });
         var strokes = CommonOptions.NotEmpty(new Option<string?>("--strokes") { Description = "RGBA image the photo's size: colour = target, alpha = brush weight." });
-        var roi = new Option<string?>("--roi") { Description = "Region to edit, x,y,width,height (default: around the strokes)." };
+        var roi = CommonOptions.Rectangle("--roi", "Region to edit: nothing outside it changes (default: around the strokes).");
         var stepSize = CommonOptions.StepSize();
         var steps = new Option<int>("--steps") { Description = "Gradient steps toward the strokes.", DefaultValueFactory = _ => EditSettings.DefaultSteps };
         var sigma = new Option<double>("--sigma") { Description = "Mask softness: Gaussian blur in model pixels.", DefaultValueFactory = _ => EditSettings.DefaultSigma };
@@ -62,13 +62,12 @@ static class EditCommand
                 throw new UserInputException($"The strokes image '{strokesPath}' is {strokesSize.Width}×{strokesSize.Height} but the photo is {photoSize.Width}×{photoSize.Height}; they must be the same size.");
             var photo = ImageFiles.Load(imagePath);
             var strokeImage = ImageFiles.Load(strokesPath);
-            var region = parse.GetValue(roi) is string r ? RegionOfInterest.Parse(r) : (PixelRect?)null;
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
             using var service = new EditService();
             var outcome = service.Run(new EditRequest
             {
-                Photo = photo, Strokes = strokeImage, Selection = region, Settings = settings,
+                Photo = photo, Strokes = strokeImage, Selection = parse.GetValue(roi), Settings = settings,
                 Device = parse.GetValue(device)!, ModelPath = parse.GetValue(model), RefinementSteps = parse.GetValue(refine),
             });
             watch.Stop();
