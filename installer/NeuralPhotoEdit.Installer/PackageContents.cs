@@ -56,16 +56,21 @@ public static class PackageContents
     {
         var present = Directory.GetFiles(pluginFolder).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var problems = requiredNativeFiles.Where(f => !present.Contains(f)).Select(f => $"missing native library {f}").ToList();
-        problems.AddRange(present.Where(f => f.StartsWith("PaintDotNet.", StringComparison.OrdinalIgnoreCase)).Select(f => $"contains Paint.NET's {f}, which must never be shipped"));
+        problems.AddRange(present.Where(f => f.StartsWith("PaintDotNet.", StringComparison.OrdinalIgnoreCase)).Select(f =>
+            $"contains Paint.NET's {f}, which must never be shipped"));
         // The build's compile-only stand-in for Windows Forms would shadow the real one .NET ships.
-        if (present.Contains("System.Windows.Forms.dll")) problems.Add("contains System.Windows.Forms.dll, which must never be shipped: Paint.NET's .NET has it");
-        problems.AddRange(present.Where(f => f.StartsWith(ToolkitAssembly, StringComparison.OrdinalIgnoreCase)).Select(f => $"contains the training toolkit ({f}), which the plugin does not use"));
+        if (present.Contains("System.Windows.Forms.dll")) problems.Add("contains System.Windows.Forms.dll, which must never be shipped: " +
+            "Paint.NET's .NET has it");
+        problems.AddRange(present.Where(f => f.StartsWith(ToolkitAssembly, StringComparison.OrdinalIgnoreCase)).Select(f =>
+            $"contains the training toolkit ({f}), which the plugin does not use"));
         string depsJson = Path.Combine(pluginFolder, "NeuralPhotoEdit.Plugin.deps.json");
         if (File.Exists(depsJson))
-            problems.AddRange(FilesNamedByDepsJson(depsJson).Where(f => !present.Contains(f)).Select(f => $"NeuralPhotoEdit.Plugin.deps.json names {f}, which is not in the package"));
+            problems.AddRange(FilesNamedByDepsJson(depsJson).Where(f => !present.Contains(f)).Select(f =>
+                $"NeuralPhotoEdit.Plugin.deps.json names {f}, which is not in the package"));
         foreach (var needed in new[] { "NeuralPhotoEdit.Plugin.dll", "NeuralPhotoEdit.Plugin.deps.json", "TorchSharp.dll", "SkiaSharp.dll" })
             if (!present.Contains(needed)) problems.Add($"missing {needed}");
-        if (!Directory.Exists(Path.Combine(pluginFolder, "models")) || !Directory.GetFiles(Path.Combine(pluginFolder, "models"), "*.safetensors").Any())
+        if (!Directory.Exists(Path.Combine(pluginFolder, "models"))
+            || !Directory.GetFiles(Path.Combine(pluginFolder, "models"), "*.safetensors").Any())
             problems.Add("missing the default model (models/*.safetensors)");
         return problems;
     }

@@ -29,5 +29,6 @@ public static class PaintDotNetVersion
     public static string? Problem(Version? version) =>
         version is null || version.Major > 5 || (version.Major == 5 && version.Minor >= 100)
             ? null
-            : $"Neural Photo Edit needs Paint.NET 5.1 or newer (with the .NET 9 it brings); this is Paint.NET {(version.Major == 5 ? Friendly(version) : version.ToString(2))}. Update it from {Download}";
+            : $"Neural Photo Edit needs Paint.NET 5.1 or newer (with the .NET 9 it brings); this is Paint.NET " +
+                $"{(version.Major == 5 ? Friendly(version) : version.ToString(2))}. Update it from {Download}";
 }

@@ -60,7 +60,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
             throw new InstallerException($"Could not put the new version in place ({e.Message}); the previous installation is unchanged.");
         }
         DeleteIfExists(previous);
-        log($"{(upgrading ? "Upgraded" : "Installed")} Neural Photo Edit in {target} ({files.Count} files). Restart Paint.NET to use it: Effects ▸ Photo ▸ Neural Photo Edit.");
+        log($"{(upgrading ? "Upgraded" : "Installed")} Neural Photo Edit in {target} ({files.Count} files). Restart Paint.NET to use it: Effects ▸ " +
+            $"Photo ▸ Neural Photo Edit.");
         return target;
     }
 
@@ -76,7 +77,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
         var keptModels = new List<string>();
         if (!Directory.Exists(target)) return keptModels;
         var shipped = newFiles.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var relative in Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal))
+        foreach (var relative in Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f =>
+            Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal))
         {
             if (shipped.Contains(relative) || relative.Equals(ManifestName, StringComparison.OrdinalIgnoreCase)) continue;
             bool ours = installed.Contains(relative);
@@ -95,7 +97,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
     {
         RefuseWhileRunning();
         string target = Path.Combine(effectsFolder, FolderName);
-        var files = ReadManifest(target) ?? throw new InstallerException($"Neural Photo Edit is not installed in {effectsFolder} (no {ManifestName}).");
+        var files = ReadManifest(target) ?? throw new InstallerException($"Neural Photo Edit is not installed in {effectsFolder} (no " +
+            $"{ManifestName}).");
         foreach (var relative in files)
         {
             string path = Path.GetFullPath(Path.Combine(target, relative));
@@ -122,7 +125,8 @@ public sealed class PluginInstaller(Action<string> log, Func<bool> isPaintDotNet
         }
         catch (JsonException)
         {
-            throw new InstallerException($"The list of installed files, {manifest}, is damaged. Copy any models you added from {folder}, delete that folder, then run the installer again.");
+            throw new InstallerException($"The list of installed files, {manifest}, is damaged. Copy any models you added from {folder}, delete " +
+                $"that folder, then run the installer again.");
         }
     }
 

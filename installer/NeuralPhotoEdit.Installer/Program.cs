@@ -20,7 +20,8 @@ for (int i = 0; i < args.Length; i++)
             Console.WriteLine("NeuralPhotoEdit.Installer [--pdn-dir FOLDER] [--uninstall] [--ignore-prereqs]\n" +
                               "Installs Neural Photo Edit into Paint.NET's Effects folder (classic or Microsoft Store install,\n" +
                               "or the portable Paint.NET in FOLDER). --uninstall removes exactly what was installed.\n" +
-                              $"Refuses without the Microsoft Visual C++ runtime {NeuralPhotoEdit.VisualCppRuntime.Minimum} or newer ({NeuralPhotoEdit.VisualCppRuntime.Download})\n" +
+                              $"Refuses without the Microsoft Visual C++ runtime {NeuralPhotoEdit.VisualCppRuntime.Minimum} or newer " +
+                                  $"({NeuralPhotoEdit.VisualCppRuntime.Download})\n" +
                               "or with a Paint.NET older than 5.1; --ignore-prereqs installs anyway.");
             return 0;
         default:
@@ -34,7 +35,8 @@ try
     var installer = new PluginInstaller(Console.WriteLine, () => Process.GetProcessesByName("paintdotnet").Length > 0);
     string effects = PaintDotNetLocations.FindEffectsFolder(SystemFolders.Current, pdnDir);
     // The runtime Paint.NET's process would give libtorch: a copy in its own folder comes before the system's.
-    if (!uninstall && !ignorePrerequisites && NeuralPhotoEdit.VisualCppRuntime.ProblemForApplication(Path.GetDirectoryName(effects)) is string missing)
+    if (!uninstall && !ignorePrerequisites
+        && NeuralPhotoEdit.VisualCppRuntime.ProblemForApplication(Path.GetDirectoryName(effects)) is string missing)
         throw new InstallerException(missing + " (--ignore-prereqs installs anyway.)");
     if (!uninstall)
     {
@@ -56,6 +58,7 @@ catch (InstallerException e)
 }
 catch (UnauthorizedAccessException e)
 {
-    Console.Error.WriteLine("error: " + e.Message + " (the classic install's Effects folder needs an administrator: run the installer as administrator).");
+    Console.Error.WriteLine("error: " + e.Message + " (the classic install's Effects folder needs an administrator: run the installer as " +
+        "administrator).");
     return 1;
 }

@@ -17,7 +17,8 @@ public static class Devices
             "cpu" => CPU,
             "cuda" or "gpu" => cuda.is_available()
                 ? CUDA
-                : throw new InvalidOperationException("CUDA was requested but no CUDA device is available (this build has TorchSharp's CPU runtime; install TorchSharp-cuda to use a GPU)."),
+                : throw new InvalidOperationException("CUDA was requested but no CUDA device is available (this build has TorchSharp's CPU " +
+                    "runtime; install TorchSharp-cuda to use a GPU)."),
             _ => throw new ArgumentException($"Unknown device '{choice}'. Use auto, cpu or cuda."),
         };
     }

@@ -62,9 +62,11 @@ public static class VisualCppRuntime
             string found = copy.Version is null ? "a version that can't be read" : copy.Version.ToString();
             string advice = copy.Place == CopyPlace.SystemFolder
                 ? $"Install the current one from {Download} and try again."
-                : $"That copy comes with the program (Paint.NET) in its own folder, ahead of the system's: update Paint.NET, and install the current runtime from {Download}, then restart it.";
+                : $"That copy comes with the program (Paint.NET) in its own folder, ahead of the system's: update Paint.NET, and install the " +
+                    $"current runtime from {Download}, then restart it.";
             string where = copy.Place == CopyPlace.Loaded ? "already loaded from" : "in";
-            return $"The Microsoft Visual C++ runtime's {dll} is {found} ({where} {copy.Path}), older than the {Minimum} Neural Photo Edit needs. {advice}";
+            return $"The Microsoft Visual C++ runtime's {dll} is {found} ({where} {copy.Path}), older than the {Minimum} Neural Photo Edit needs. " +
+                $"{advice}";
         }
         return null;
     }
@@ -73,9 +75,11 @@ public static class VisualCppRuntime
     /// that says what to install; null when it will do.</summary>
     public static string? Problem(Version? installed) =>
         installed is null
-            ? $"The Microsoft Visual C++ 2015–2022 runtime (x64) is not installed; Neural Photo Edit needs {Minimum} or newer. Install it from {Download} and try again."
+            ? $"The Microsoft Visual C++ 2015–2022 runtime (x64) is not installed; Neural Photo Edit needs {Minimum} or newer. Install it from " +
+                $"{Download} and try again."
             : installed < Minimum
-                ? $"The Microsoft Visual C++ runtime on this PC is {installed}, older than the {Minimum} Neural Photo Edit needs. Install the current one from {Download} and try again."
+                ? $"The Microsoft Visual C++ runtime on this PC is {installed}, older than the {Minimum} Neural Photo Edit needs. Install the " +
+                    $"current one from {Download} and try again."
                 : null;
 
     /// <summary>The problem in this process (the engine, inside Paint.NET): only Windows loads libtorch's DLLs against it.</summary>

@@ -74,10 +74,15 @@ public sealed partial class NeuralPhotoEditEffect
             foreach (var (value, display) in choices) control.SetValueDisplayName(value, display);
         }
 
-        FineSlider(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes: 0 changes nothing, 0.5 is a good start, 1 and above make bold changes.", 0.01, 0.1);
-        FineSlider(Names.Context, "How far the photo follows", "0 changes only what is around your strokes; 1 lets the whole photo follow the model's change, as a scene would (paint a sky orange and the land takes on its warm light). Small touches stay local either way.", 0.05, 0.25);
+        FineSlider(Names.StepSize, "Latent step size", "How far each step moves the model's code toward your strokes: 0 changes nothing, 0.5 is a " +
+            "good start, 1 and above make bold changes.", 0.01, 0.1);
+        FineSlider(Names.Context, "How far the photo follows",
+            "0 changes only what is around your strokes; 1 lets the whole photo follow the model's change, as a scene would " +
+            "(paint a sky orange and the land takes on its warm light). Small touches stay local either way.", 0.05, 0.25);
         Slider(Names.Steps, "Steps", "Number of latent steps; more steps follow the strokes more closely.");
-        Describe(Names.StrokesLayer, "Strokes layer", "Paint rough colour strokes on a transparent layer and pick it here (colour = target, opacity = strength; the layer's opacity counts too). The layer may be hidden: hide it to see the result under it. Select an area to keep the edit inside it. Undo with Ctrl+Z.");
+        Describe(Names.StrokesLayer, "Strokes layer", "Paint rough colour strokes on a transparent layer and pick it here (colour = target, " +
+            "opacity = strength; the layer's opacity counts too). The layer may be hidden: hide it to see the result under it. Select an area to " +
+            "keep the edit inside it. Undo with Ctrl+Z.");
         Slider(Names.Sigma, "Mask softness", "Blur of the change mask, in model pixels: higher blends the edit in more softly.");
         Describe(Names.Blend, "Blend", "How the model's change reaches the photo.");
         Choices(Names.Blend,
@@ -88,7 +93,8 @@ public sealed partial class NeuralPhotoEditEffect
         Choices(Names.Mask,
             (MaskMode.EdgeAware, "Follow the strokes, stop at the photo's edges"),
             (MaskMode.Paper, "Wherever the model changed (the paper's mask)"));
-        Slider(Names.ColourMatch, "Match stroke colour", "How much of the colour the model could not reach is added as a smooth colour shift (with \"Keep the photo's detail\"; 0 = the model's change alone).");
+        Slider(Names.ColourMatch, "Match stroke colour", "How much of the colour the model could not reach is added as a smooth colour shift (with " +
+            "\"Keep the photo's detail\"; 0 = the model's change alone).");
         Describe(Names.Mode, "Mode", "Edit with your strokes, or look at what the model makes of the area.");
         Choices(Names.Mode,
             (PluginMode.EditWithStrokes, "Edit with strokes"),

@@ -150,9 +150,11 @@ public sealed partial class NeuralPhotoEditEffect : PropertyBasedBitmapEffect
         catch (UserInputException) when (kind != EditKind.Paint) { return -1; }
         if (kind != EditKind.Paint) return index == current ? -1 : index;
         if (index < 0)
-            throw new UserInputException("There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the effect on the photo layer.");
+            throw new UserInputException("There is no strokes layer: add a layer above the photo, paint rough colour strokes on it, and run the " +
+                "effect on the photo layer.");
         if (index == current)
-            throw new UserInputException("The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on another layer.");
+            throw new UserInputException("The strokes layer is the layer being edited: run the effect on the photo layer, with the strokes on " +
+                "another layer.");
         return index;
     }
 

@@ -31,8 +31,10 @@ static class StrokesLayers
         return named.Length switch
         {
             1 => named[0],
-            0 => throw new UserInputException($"The strokes layer \"{name}\" is not in this image: open Neural Photo Edit's dialog and pick the strokes layer again."),
-            _ => throw new UserInputException($"Several layers are named \"{name}\": open Neural Photo Edit's dialog and pick the strokes layer again."),
+            0 => throw new UserInputException($"The strokes layer \"{name}\" is not in this image: open Neural Photo Edit's dialog and pick the " +
+                $"strokes layer again."),
+            _ => throw new UserInputException($"Several layers are named \"{name}\": open Neural Photo Edit's dialog and pick the strokes layer " +
+                $"again."),
         };
     }
 }

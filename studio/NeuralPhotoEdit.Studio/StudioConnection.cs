@@ -65,7 +65,8 @@ sealed class StudioConnection : IDisposable
     public static void CheckUploadSize(int width, int height, string name)
     {
         if ((long)width * height > MaxPixels)
-            throw new UserInputException($"'{name}' is {width}×{height} ({(double)width * height / 1e6:F0} megapixels), above the {MaxPixels / 1_000_000} megapixels the studio edits; scale it down first, or use npe edit.");
+            throw new UserInputException($"'{name}' is {width}×{height} ({(double)width * height / 1e6:F0} megapixels), above the " +
+                $"{MaxPixels / 1_000_000} megapixels the studio edits; scale it down first, or use npe edit.");
     }
 
     public async Task RunAsync(CancellationToken cancellation)
@@ -177,7 +178,8 @@ sealed class StudioConnection : IDisposable
     static double Number(JsonElement root, string name, double min, double max, double fallback)
     {
         if (!root.TryGetProperty(name, out var value)) return fallback;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number) || number < min || number > max)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number) || number < min
+            || number > max)
             throw new UserInputException($"The studio received {name} outside {min}…{max}; it was ignored.");
         return number;
     }
@@ -248,7 +250,8 @@ sealed class StudioConnection : IDisposable
             _strokes.BeginLatent(Number(root, "target", -1, 1, 1), Number(root, "strength", 0, 1, 0.5));
         }
         if (root.TryGetProperty("indices", out var indices) && indices.ValueKind == JsonValueKind.Array)
-            _strokes.Touch(indices.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int n) && n is >= 0 and < 4096 ? n
+            _strokes.Touch(indices.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int n)
+                && n is >= 0 and < 4096 ? n
                 : throw new UserInputException("The studio received a latent index that is not one.")).ToList());
         UpdateLive();
     }
@@ -336,8 +339,10 @@ sealed class StudioConnection : IDisposable
                 await SendResultAsync();
                 return;
             case "mask":
-                if (_lastEdit is not var (edit, bounds)) throw new UserInputException("Paint a stroke first: the mask shows where the last edit changed the photo.");
-                await SendFrameAsync("view", MaskView(edit), edit.ChangedBounds with { X = edit.ChangedBounds.X + bounds.X, Y = edit.ChangedBounds.Y + bounds.Y });
+                if (_lastEdit is not var (edit, bounds)) throw new UserInputException("Paint a stroke first: the mask shows where the last edit " +
+                    "changed the photo.");
+                await SendFrameAsync("view", MaskView(edit),
+                    edit.ChangedBounds with { X = edit.ChangedBounds.X + bounds.X, Y = edit.ChangedBounds.Y + bounds.Y });
                 await SendStatusAsync(busy: false, "");
                 return;
             case "reconstruct" or "sample":
@@ -428,7 +433,8 @@ sealed class StudioConnection : IDisposable
     Task SendErrorAsync(string text) => SendJsonAsync(new { type = "error", text });
 
     Task SendFrameAsync(string kind, RgbaImage image, PixelRect bounds) =>
-        SendBinaryAsync(new { type = "frame", kind, x = bounds.X, y = bounds.Y, w = bounds.Width, h = bounds.Height, width = image.Width, height = image.Height },
+        SendBinaryAsync(new { type = "frame", kind, x = bounds.X, y = bounds.Y, w = bounds.Width, h = bounds.Height, width = image.Width,
+            height = image.Height },
                         image.Pixels);
 
     async Task SendJsonAsync(object message)

@@ -46,7 +46,8 @@ public sealed class StudioServer : IAsyncDisposable
     static Task<string?> LoadModelAsync(StudioOptions options) => Task.Run(() =>
     {
         using var service = new EditService();
-        var outcome = service.Run(new EditRequest { Photo = new RgbaImage(64, 64), Kind = EditKind.Reconstruct, ModelPath = options.ModelPath, Device = options.Device });
+        var outcome = service.Run(new EditRequest { Photo = new RgbaImage(64, 64), Kind = EditKind.Reconstruct, ModelPath = options.ModelPath,
+            Device = options.Device });
         return outcome.Problem;
     });
 
@@ -64,9 +65,11 @@ public sealed class StudioServer : IAsyncDisposable
     {
         var assembly = Assembly.GetExecutingAssembly();
         var files = new Dictionary<string, (string, byte[])>(StringComparer.Ordinal);
-        foreach (var (name, type) in new[] { ("index.html", "text/html; charset=utf-8"), ("studio.js", "text/javascript; charset=utf-8"), ("studio.css", "text/css; charset=utf-8") })
+        foreach (var (name, type) in new[] { ("index.html", "text/html; charset=utf-8"), ("studio.js", "text/javascript; charset=utf-8"),
+            ("studio.css", "text/css; charset=utf-8") })
         {
-            using var stream = assembly.GetManifestResourceStream("page/" + name) ?? throw new InvalidOperationException($"The studio page's {name} is missing from the build.");
+            using var stream = assembly.GetManifestResourceStream("page/" + name) ?? throw new InvalidOperationException($"The studio page's " +
+                $"{name} is missing from the build.");
             using var memory = new MemoryStream();
             stream.CopyTo(memory);
             files[name] = (type, memory.ToArray());
@@ -102,11 +105,13 @@ public sealed class StudioServer : IAsyncDisposable
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";   // the token stays in this page
             headers["X-Frame-Options"] = "DENY";
-            headers.ContentSecurityPolicy = $"default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws://127.0.0.1:{guard.Port} ws://localhost:{guard.Port}; frame-ancestors 'none'";
+            headers.ContentSecurityPolicy = $"default-src 'self'; img-src 'self' blob: data:; connect-src 'self' ws://127.0.0.1:{guard.Port} " +
+                $"ws://localhost:{guard.Port}; frame-ancestors 'none'";
             await next(context);
         });
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        app.MapGet("/", () => Results.Text(Encoding.UTF8.GetString(Page["index.html"].Bytes).Replace("{{token}}", guard.Token), Page["index.html"].Type));
+        app.MapGet("/", () => Results.Text(Encoding.UTF8.GetString(Page["index.html"].Bytes).Replace("{{token}}", guard.Token),
+            Page["index.html"].Type));
         app.MapGet("/{file}", (string file) => file != "index.html" && Page.ContainsKey(file) ? Serve(file) : Results.NotFound());
         app.Map("/live", async context =>
         {

@@ -29,7 +29,8 @@ public class ApiConformanceTests
         var uses = Uses(PluginPath);
         foreach (var expected in new[]
         {
-            "PaintDotNet.Effects.PropertyBasedBitmapEffect.#ctor(System.String,System.Drawing.Image,System.String,PaintDotNet.Effects.BitmapEffectOptions)",
+            "PaintDotNet.Effects.PropertyBasedBitmapEffect.#ctor(" +
+                "System.String,System.Drawing.Image,System.String,PaintDotNet.Effects.BitmapEffectOptions)",
             "PaintDotNet.Effects.IEffectLayerInfo.GetBitmap(PaintDotNet.Imaging.PixelFormat@)",
             "PaintDotNet.Effects.IEffectSelectionInfo.RenderScans",
             "PaintDotNet.AppModel.IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window,System.String,System.String)",
@@ -93,11 +94,13 @@ public class ApiConformanceTests
         // Overrides: each must override a member of a Paint.NET base type.
         var plugin = System.Reflection.Assembly.LoadFrom(assemblyPath);
         foreach (var type in plugin.GetTypes())
-            foreach (var method in type.GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+            foreach (var method in type.GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public
+                                                   | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
             {
                 var baseMethod = method.GetBaseDefinition();
                 if (baseMethod == method || baseMethod.DeclaringType?.Namespace?.StartsWith("PaintDotNet") != true) continue;
-                var declaring = baseMethod.DeclaringType!.IsGenericType ? baseMethod.DeclaringType.GetGenericTypeDefinition() : baseMethod.DeclaringType;
+                var declaring = baseMethod.DeclaringType!.IsGenericType ? baseMethod.DeclaringType.GetGenericTypeDefinition()
+                    : baseMethod.DeclaringType;
                 uses.Add($"{declaring.FullName!.Replace('+', '.')}.{baseMethod.Name}(…)");
             }
 
@@ -112,7 +115,8 @@ public class ApiConformanceTests
     /// <summary>The stand-ins' enum types among the types used.</summary>
     static IEnumerable<Type> EnumsUsed(IEnumerable<string> uses)
     {
-        var standIns = new[] { typeof(PaintDotNet.Effects.BitmapEffect), typeof(PaintDotNet.IndirectUI.ControlInfo), typeof(PaintDotNet.PropertySystem.Property),
+        var standIns = new[] { typeof(PaintDotNet.Effects.BitmapEffect), typeof(PaintDotNet.IndirectUI.ControlInfo),
+            typeof(PaintDotNet.PropertySystem.Property),
                                typeof(PaintDotNet.Imaging.PixelFormats), typeof(PaintDotNet.Rendering.RectInt32), typeof(PaintDotNet.IInternalImpl) }
             .Select(t => t.Assembly).Distinct().SelectMany(a => a.GetTypes()).Where(t => t.IsEnum && t.IsPublic)
             .ToDictionary(t => t.FullName!);
@@ -146,8 +150,12 @@ public class ApiConformanceTests
             return generic.Kind == HandleKind.TypeReference ? GetTypeFromReference(reader, (TypeReferenceHandle)generic, 0) : "";
         }
 
-        public static string Member(string type, string name, int genericParameters, ImmutableArray<string> parameters) =>
-            $"{type}.{name}{(genericParameters > 0 ? "``" + genericParameters : "")}{(parameters.IsEmpty ? "" : "(" + string.Join(",", parameters) + ")")}";
+        public static string Member(string type, string name, int genericParameters, ImmutableArray<string> parameters)
+        {
+            string generic = genericParameters > 0 ? "``" + genericParameters : "";
+            string parameterList = parameters.IsEmpty ? "" : "(" + string.Join(",", parameters) + ")";
+            return $"{type}.{name}{generic}{parameterList}";
+        }
 
         public string GetTypeFromReference(MetadataReader r, TypeReferenceHandle handle, byte rawTypeKind)
         {

@@ -167,7 +167,8 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var (effect, token) = host.CreateEffect();
         host.Apply(effect, token);
         Assert.True(effect.Outcome!.Encoded);
-        foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Context, 0.5), (Names.Blend, BlendMode.Paper) })
+        foreach (var (name, value) in new (Names, object)[] { (Names.StepSize, 0.6), (Names.Steps, 5), (Names.Sigma, 2.0), (Names.Context, 0.5),
+            (Names.Blend, BlendMode.Paper) })
         {
             token.SetPropertyValue(name, value);
             host.Apply(effect, token);
@@ -238,7 +239,8 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         }
 
         AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo), "no strokes layer");
-        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes", new RgbaImage(Photo.Width, Photo.Height)), "strokes are empty");
+        AssertUnchanged(new TestHost(Photo.Width, Photo.Height).AddLayer("Background", Photo).AddLayer("Strokes",
+            new RgbaImage(Photo.Width, Photo.Height)), "strokes are empty");
         var sameLayer = PhotoWithStrokes();
         sameLayer.SourceLayerIndex = 1;
         AssertUnchanged(sameLayer, "is the layer being edited", t => t.SetPropertyValue(Names.StrokesLayer, "2: Strokes"));
@@ -373,7 +375,8 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var (effect, token) = host.CreateEffect();
         var ui = effect.CreateConfigUI(token.Properties);
         Assert.Empty(ui.Ignored);
-        foreach (var (name, type) in new[] { (Names.Blend, typeof(BlendMode)), (Names.Mask, typeof(MaskMode)), (Names.Mode, typeof(NeuralPhotoEditEffect.PluginMode)) })
+        foreach (var (name, type) in new[] { (Names.Blend, typeof(BlendMode)), (Names.Mask, typeof(MaskMode)),
+            (Names.Mode, typeof(NeuralPhotoEditEffect.PluginMode)) })
             foreach (var value in Enum.GetNames(type))
                 Assert.True(ui.ValueDisplayNames.TryGetValue((name.ToString(), value), out var display) && display.Contains(' '),
                             $"{name}'s choice {value} has no display name in words");
@@ -397,8 +400,10 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
         var (bigRead, bigBytes) = SliderMove(6000, 4000);
         var (smallRead, smallBytes) = SliderMove(1200, 1000);
         Assert.Equal(smallRead, bigRead);
-        _output.WriteLine($"one slider move allocates {bigBytes / 1e6:F1} MB in a 6000×4000 document, {smallBytes / 1e6:F1} MB in a 1200×1000 one (a layer as RGBA: 96 MB and 4.8 MB)");
-        Assert.True(Math.Abs(bigBytes - smallBytes) < 8_000_000, $"{bigBytes / 1e6:F0} MB against {smallBytes / 1e6:F0} MB: memory grows with the document");
+        _output.WriteLine($"one slider move allocates {bigBytes / 1e6:F1} MB in a 6000×4000 document, {smallBytes / 1e6:F1} MB in a 1200×1000 one " +
+            $"(a layer as RGBA: 96 MB and 4.8 MB)");
+        Assert.True(Math.Abs(bigBytes - smallBytes) < 8_000_000, $"{bigBytes / 1e6:F0} MB against {smallBytes / 1e6:F0} MB: memory grows with the " +
+            $"document");
     }
 
     /// <summary>Strokes at (700, 500) in a document of the given size, a 600×500 selection around them:
@@ -406,7 +411,8 @@ public class EffectTests(Xunit.Abstractions.ITestOutputHelper output)
     (long PixelsRead, long Bytes) SliderMove(int width, int height)
     {
         var photo = new RgbaImage(width, height);
-        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = (byte)(i / 4 % width / 5); photo.Pixels[i + 1] = (byte)(100 + width / 1000); photo.Pixels[i + 2] = (byte)(i / 4 / width / 4); photo.Pixels[i + 3] = 255; }
+        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = (byte)(i / 4 % width / 5);
+            photo.Pixels[i + 1] = (byte)(100 + width / 1000); photo.Pixels[i + 2] = (byte)(i / 4 / width / 4); photo.Pixels[i + 3] = 255; }
         // (The green differs between the sizes: with the same pixels in the selection, the second document's
         // edit would be the first one's, handed back by the engine's recent results without work.)
         var strokes = new RgbaImage(width, height);

@@ -57,7 +57,8 @@ public class StrokesLayerTests
 
         var none = Document(("Background", Photo), ("Sketch", Strokes));
         Assert.Equal(Photo.Pixels, Edit(none, "", (PropertyBasedEffectConfigToken)lastToken.Clone()).Shown.Pixels);
-        Assert.Equal("The strokes layer \"Strokes\" is not in this image: open Neural Photo Edit's dialog and pick the strokes layer again.", none.ErrorDialog);
+        Assert.Equal("The strokes layer \"Strokes\" is not in this image: open Neural Photo Edit's dialog and pick the strokes layer again.",
+            none.ErrorDialog);
         var two = Document(("Background", Photo), ("Sketch", Empty), ("Strokes", Strokes), ("Strokes", Strokes));
         Edit(two, "", (PropertyBasedEffectConfigToken)lastToken.Clone());
         Assert.Contains("Several layers are named \"Strokes\"", two.ErrorDialog);

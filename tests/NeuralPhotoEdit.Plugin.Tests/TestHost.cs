@@ -141,7 +141,8 @@ sealed class TestHost : IBitmapEffectEnvironment, IBitmapEffectDocumentInfo, IBi
             for (int x = sel.X; x < sel.X + sel.Width; x += Tile)
             {
                 var tile = new RectInt32(x, y, Math.Min(Tile, sel.X + sel.Width - x), Math.Min(Tile, sel.Y + sel.Height - y));
-                if (RenderScans.Any(s => s.X < tile.X + tile.Width && tile.X < s.X + s.Width && s.Y < tile.Y + tile.Height && tile.Y < s.Y + s.Height))
+                if (RenderScans.Any(s => s.X < tile.X + tile.Width && tile.X < s.X + s.Width && s.Y < tile.Y + tile.Height && tile.Y < s.Y
+                    + s.Height))
                     tiles.Add(tile);
             }
         return tiles.OrderBy(_ => Random.Shared.Next()).ToList();
@@ -149,9 +150,12 @@ sealed class TestHost : IBitmapEffectEnvironment, IBitmapEffectDocumentInfo, IBi
 
     // Paint.NET's services: its error dialog.
     object? IServiceProvider.GetService(Type serviceType) => serviceType == typeof(IExceptionDialogService) ? this : null;
-    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, Exception exception, ExceptionDetailOptions options) => _errorDialogs.Enqueue(exception.Message);
-    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, Exception exception, ExceptionDetailOptions options) => _errorDialogs.Enqueue(message ?? exception.Message);
-    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, string detailsText) => _errorDialogs.Enqueue(message ?? detailsText);
+    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, Exception exception, ExceptionDetailOptions options) =>
+        _errorDialogs.Enqueue(exception.Message);
+    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, Exception exception,
+        ExceptionDetailOptions options) => _errorDialogs.Enqueue(message ?? exception.Message);
+    void IExceptionDialogService.ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, string detailsText) =>
+        _errorDialogs.Enqueue(message ?? detailsText);
 
     // IBitmapEffectEnvironment
     IBitmapEffectDocumentInfo IBitmapEffectEnvironment.Document => this;
@@ -187,8 +191,10 @@ sealed class HostBitmap(RgbaImage image, HostLayer owner) : IEffectInputBitmap
     public SizeInt32 Size => new(image.Width, image.Height);
     public IBitmapLock Lock(RectInt32 rect)
     {
-        if (rect.X < 0 || rect.Y < 0 || rect.Width <= 0 || rect.Height <= 0 || rect.X + rect.Width > image.Width || rect.Y + rect.Height > image.Height)
-            throw new ArgumentOutOfRangeException(nameof(rect), $"{rect.X},{rect.Y} {rect.Width}×{rect.Height} is not inside the {image.Width}×{image.Height} bitmap");
+        if (rect.X < 0 || rect.Y < 0 || rect.Width <= 0 || rect.Height <= 0 || rect.X + rect.Width > image.Width || rect.Y
+            + rect.Height > image.Height)
+            throw new ArgumentOutOfRangeException(nameof(rect), $"{rect.X},{rect.Y} {rect.Width}×{rect.Height} is not inside the " +
+                $"{image.Width}×{image.Height} bitmap");
         owner.CountRead((long)rect.Width * rect.Height);
         var buffer = new HostLock(rect.Width, rect.Height);
         for (int y = 0; y < rect.Height; y++)
@@ -228,7 +234,8 @@ sealed class HostOutput(RectInt32 bounds) : IBitmapEffectOutput, IDisposable
     public RectInt32 Bounds => bounds;
     public PixelFormat PixelFormat => PixelFormats.Bgra32;
     public IBitmapLock Lock(in PixelFormat pixelFormat) =>
-        pixelFormat.Equals(PixelFormats.Bgra32) ? new Borrowed(_lock) : throw new ArgumentException("The output is Bgra32, as OnInitializeRenderInfo asked.");
+        pixelFormat.Equals(PixelFormats.Bgra32) ? new Borrowed(_lock) : throw new ArgumentException("The output is Bgra32, as " +
+            "OnInitializeRenderInfo asked.");
 
     /// <summary>Writes the tile into the canvas where the selection covers it (Paint.NET clips to the selection).</summary>
     public void CompositeInto(RgbaImage canvas, TestHost host)

@@ -109,7 +109,8 @@ public sealed class StudioPageTests(StudioFixture studio) : IClassFixture<Studio
             await page.Page.Mouse.MoveAsync(box.X + box.Width - 5, box.Y + box.Height / 2, new() { Steps = 20 });
             await page.Page.Mouse.UpAsync();
         });
-        Assert.Equal("latent", await page.Page.GetAttributeAsync("[data-tool='latent']", "class") is string c && c.Contains("active") ? "latent" : "none");
+        Assert.Equal("latent", await page.Page.GetAttributeAsync("[data-tool='latent']", "class") is string c && c.Contains("active") ? "latent"
+            : "none");
         var nudged = await page.PixelsAsync();
         Assert.True(MeanChange(painted, nudged, new PixelRect(0, 0, 720, 360)) > 0.5, "the latent brush left the image as it was");
         Assert.NotEqual(tilesBefore, await page.Page.EvaluateAsync<string>("() => document.querySelector('#latents').toDataURL()"));

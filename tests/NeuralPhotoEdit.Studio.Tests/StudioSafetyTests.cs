@@ -47,7 +47,8 @@ public sealed class StudioSafetyTests(StudioFixture studio, Xunit.Abstractions.I
         {
             using var socket = new ClientWebSocket();
             socket.Options.SetRequestHeader("Origin", origin);
-            var e = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{studio.Server.Port}/live{query}"), default));
+            var e = await Assert.ThrowsAsync<WebSocketException>(() =>
+                socket.ConnectAsync(new Uri($"ws://127.0.0.1:{studio.Server.Port}/live{query}"), default));
             Assert.Contains("403", e.Message);
         }
         // With the token, but a message without it: refused in words, and the socket stays open.
@@ -78,7 +79,8 @@ public sealed class StudioSafetyTests(StudioFixture studio, Xunit.Abstractions.I
         // A file nobody asked for, then files that are no image, empty, or a decompression bomb.
         await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, default);
         Assert.Contains("did not ask for", await NextErrorAsync(socket));
-        foreach (var (file, says) in new[] { (Encoding.ASCII.GetBytes("<html>not an image</html>"), "not an image"), ([], "empty"), (BombPng(60_000, 60_000), "megapixels") })
+        foreach (var (file, says) in new[] { (Encoding.ASCII.GetBytes("<html>not an image</html>"), "not an image"), ([], "empty"),
+            (BombPng(60_000, 60_000), "megapixels") })
         {
             await SendTextAsync(socket, $$"""{"type":"open","name":"upload.png","token":"{{Token}}"}""");
             await socket.SendAsync(file, WebSocketMessageType.Binary, true, default);
@@ -135,10 +137,13 @@ public sealed class StudioSafetyTests(StudioFixture studio, Xunit.Abstractions.I
             for (int i = 0; i < 8; i++) await PaintOneStrokeAndCloseAsync();
             windows.Add(Memory());
         }
-        output.WriteLine("after 12, 20 and 28 pages: " + string.Join("; ", windows.Select(w => $"managed {w.Managed / 1e6:F1} MB, resident {w.Resident / 1e6:F1} MB")));
-        Assert.True(windows[2].Managed - windows[0].Managed < 6e6, $"managed memory grew by {(windows[2].Managed - windows[0].Managed) / 1e6:F1} MB over sixteen closed pages");
+        output.WriteLine("after 12, 20 and 28 pages: " + string.Join("; ", windows.Select(w => $"managed {w.Managed / 1e6:F1} MB, resident " +
+            $"{w.Resident / 1e6:F1} MB")));
+        Assert.True(windows[2].Managed - windows[0].Managed < 6e6, $"managed memory grew by {(windows[2].Managed - windows[0].Managed) / 1e6:F1} " +
+            $"MB over sixteen closed pages");
         var growth = windows.Zip(windows.Skip(1), (before, after) => (after.Resident - before.Resident) / 1e6).ToList();
-        Assert.True(growth.Any(g => g < 60), $"the process grew by {growth[0]:F1} MB and then {growth[1]:F1} MB over two windows of eight closed pages");
+        Assert.True(growth.Any(g => g < 60), $"the process grew by {growth[0]:F1} MB and then {growth[1]:F1} MB over two windows of eight closed " +
+            $"pages");
     }
 
     async Task PaintOneStrokeAndCloseAsync()

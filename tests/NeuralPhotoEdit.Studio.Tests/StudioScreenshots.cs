@@ -9,7 +9,8 @@ public sealed class StudioScreenshots(StudioFixture studio) : IClassFixture<Stud
     public async Task TakeTheReadmesScreenshots()
     {
         bool keep = Environment.GetEnvironmentVariable("NPE_STUDIO_SCREENSHOTS") is { Length: > 0 };
-        string folder = keep ? Environment.GetEnvironmentVariable("NPE_STUDIO_SCREENSHOTS")! : Path.Combine(Path.GetTempPath(), $"studio-shots-{Guid.NewGuid():N}");
+        string folder = keep ? Environment.GetEnvironmentVariable("NPE_STUDIO_SCREENSHOTS")!
+            : Path.Combine(Path.GetTempPath(), $"studio-shots-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         var page = await studio.OpenAsync();
         await page.Page.EvaluateAsync("() => document.querySelector('#colour').value = '#ff7a1a'");

@@ -38,7 +38,8 @@ public class BuildingBlockTests
     [Fact]
     public void TheBetaMeanIsTwoAlphaOverAlphaPlusBetaMinusOne()
     {
-        using var logits = tensor(new float[] { 0, 0, (float)Math.Log(3), -(float)Math.Log(3), -(float)Math.Log(3), (float)Math.Log(3), 20, -20 }, [4, 2, 1, 1]);
+        using var logits = tensor(new float[] { 0, 0, (float)Math.Log(3), -(float)Math.Log(3), -(float)Math.Log(3), (float)Math.Log(3), 20, -20 },
+            [4, 2, 1, 1]);
         var colours = RgbBetaOutput.BetaMean(logits).data<float>().ToArray();
         double Expected(double alpha, double beta) => 2 * (alpha + 1e-4) / (alpha + beta + 2e-4) - 1;
         Assert.Equal(0, colours[0], 6);
@@ -80,7 +81,9 @@ public class GridPatternTests
         manual_seed(2);
         // Smooth: random noise blurred (σ 2), as photos are smooth at 64 px.
         using var smooth = GaussianBlur.Apply(randn(8, 3, 64, 64), 2.0);
-        using var checker = arange(NeuralPhotoEdit.Scalars.Of(64)).view(1, 64).Plus(arange(NeuralPhotoEdit.Scalars.Of(64)).view(64, 1)).remainder(NeuralPhotoEdit.Scalars.Of(2)).to(ScalarType.Float32).Times(0.02).view(1, 1, 64, 64);
+        using var checker = arange(NeuralPhotoEdit.Scalars.Of(64)).view(1,
+            64).Plus(arange(NeuralPhotoEdit.Scalars.Of(64)).view(64,
+            1)).remainder(NeuralPhotoEdit.Scalars.Of(2)).to(ScalarType.Float32).Times(0.02).view(1, 1, 64, 64);
         double plain = Evaluation.GridPattern.Score(smooth);
         double gridded = Evaluation.GridPattern.Score(smooth.Plus(checker));
         Assert.InRange(plain, 0.3, 3);

@@ -26,7 +26,8 @@ public class CancellationTests(ITestOutputHelper output)
         var strokes = new RgbaImage(Width, Height);
         for (int i = 0; i < photo.Pixels.Length; i += 4)
         {
-            photo.Pixels[i] = (byte)(i / 4 % Width / 24); photo.Pixels[i + 1] = 120; photo.Pixels[i + 2] = (byte)(i / 4 / Width / 16); photo.Pixels[i + 3] = 255;
+            photo.Pixels[i] = (byte)(i / 4 % Width / 24); photo.Pixels[i + 1] = 120; photo.Pixels[i + 2] = (byte)(i / 4 / Width / 16);
+                photo.Pixels[i + 3] = 255;
         }
         for (int y = 1000; y < 1400; y++)
             for (int x = 500; x < 5500; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o + 2] = 255; strokes.Pixels[o + 3] = 255; }
@@ -58,7 +59,8 @@ public class CancellationTests(ITestOutputHelper output)
             var worker = new Thread(() =>
             {
                 try { Edit(cancellation.Token); returnedResult = true; }
-                catch (OperationCanceledException e) { stage = e.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("NeuralPhotoEdit.Editing"))?.Trim() ?? "?"; }
+                catch (OperationCanceledException e) { stage = e.StackTrace?.Split('\n').FirstOrDefault(l =>
+                    l.Contains("NeuralPhotoEdit.Editing"))?.Trim() ?? "?"; }
                 finishedAt = clock.ElapsedTicks;
             });
             worker.Start();

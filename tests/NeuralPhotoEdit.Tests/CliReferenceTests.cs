@@ -28,7 +28,8 @@ public class CliReferenceTests
         string expected = current[..(mark + GeneratedMark.Length)] + Reference(NpeApp.Build());
         if (Environment.GetEnvironmentVariable("NPE_WRITE_DOCS") == "1") File.WriteAllText(CliDoc, expected);
         Assert.True(File.ReadAllText(CliDoc) == expected,
-            "docs/cli.md is not the command line's own reference: NPE_WRITE_DOCS=1 dotnet test tests/NeuralPhotoEdit.Tests -c Release --filter TheCliReference");
+            "docs/cli.md is not the command line's own reference: NPE_WRITE_DOCS=1 dotnet test tests/NeuralPhotoEdit.Tests -c Release --filter " +
+                "TheCliReference");
     }
 
     [Fact]
@@ -38,7 +39,8 @@ public class CliReferenceTests
         var table = readme[readme.IndexOf("| command | what it does |", StringComparison.Ordinal)..];
         table = table[..table.IndexOf("\n\n", StringComparison.Ordinal)];
         var documented = table.Split('\n').Skip(2)
-            .SelectMany(row => Regex.Matches(row.Split(" | ")[0], @"`\./npe ([a-z][a-z -]*?)(?: [A-Z\[-].*?)?`").Select(m => m.Groups[1].Value.Trim()))
+            .SelectMany(row => Regex.Matches(row.Split(" | ")[0], @"`\./npe ([a-z][a-z -]*?)(?: [A-Z\[-].*?)?`").Select(m =>
+                m.Groups[1].Value.Trim()))
             .ToHashSet();
         Assert.Equal(Commands(NpeApp.Build()).Select(c => c.Path).Order(), documented.Order());
         Assert.All(table.Split('\n').Skip(2), row => Assert.True(row.Length < 260, $"a table row is one short line: {row}"));
@@ -64,7 +66,8 @@ public class CliReferenceTests
         {
             doc.Append($"\n### npe {path}\n\n{OneLine(command.Description)}\n");
             foreach (var argument in command.Arguments.Where(a => !a.Hidden))
-                doc.Append($"\n- `{argument.Name.ToUpperInvariant()}`{(argument.Arity.MinimumNumberOfValues == 0 ? " (optional)" : "")}: {OneLine(argument.Description)}");
+                doc.Append($"\n- `{argument.Name.ToUpperInvariant()}`{(argument.Arity.MinimumNumberOfValues == 0 ? " (optional)" : "")}: " +
+                    $"{OneLine(argument.Description)}");
             if (command.Arguments.Any(a => !a.Hidden)) doc.Append('\n');
             var options = OwnOptions(command).ToList();
             if (options.Count == 0) continue;
@@ -81,7 +84,8 @@ public class CliReferenceTests
         if (type == typeof(bool)) return "";
         if (type.IsEnum) return " " + string.Join("\\|", Enum.GetNames(type).Select(n => n.ToLowerInvariant()));
         string name = option.HelpName ?? option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();
-        return option.AllowMultipleArgumentsPerToken || type.IsArray || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) ? $" {name}…" : $" {name}";
+        return option.AllowMultipleArgumentsPerToken || type.IsArray || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+            ? $" {name}…" : $" {name}";
     }
 
     static string OneLine(string? text) => Regex.Replace(text ?? "", @"\s+", " ").Trim();

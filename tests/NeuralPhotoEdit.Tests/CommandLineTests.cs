@@ -42,7 +42,8 @@ public class CommandLineTests
             for (int x = 0; x < photo.Width; x++)
             {
                 int o = photo.Offset(x, y);
-                int change = Math.Abs(result.Pixels[o] - photo.Pixels[o]) + Math.Abs(result.Pixels[o + 1] - photo.Pixels[o + 1]) + Math.Abs(result.Pixels[o + 2] - photo.Pixels[o + 2]);
+                int change = Math.Abs(result.Pixels[o] - photo.Pixels[o]) + Math.Abs(result.Pixels[o + 1] - photo.Pixels[o + 1])
+                    + Math.Abs(result.Pixels[o + 2] - photo.Pixels[o + 2]);
                 if (x < x0 || x >= x1 || y < y0 || y >= y1)
                 {
                     if (local) Assert.True(change == 0, $"({x}, {y}) is outside the edited area and changed");
@@ -56,7 +57,8 @@ public class CommandLineTests
         {
             double follows = outside / outsidePixels;
             Assert.True(follows > 0.5 && follows < underStrokes / strokePixels / 2,
-                        $"outside the area the photo changed by {follows:F1} levels on average, under the strokes by {underStrokes / strokePixels:F1}");
+                        $"outside the area the photo changed by {follows:F1} levels on average, under the strokes by " +
+                            $"{underStrokes / strokePixels:F1}");
         }
         var sheet = ImageFiles.Load(temp.File("demo-sheet.png"));
         Assert.True(sheet.Width > 3 * sheet.Height, "the sheet shows four panels side by side");

@@ -121,7 +121,8 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
         _output.WriteLine($"bending where windows meet / inside them: {seam.Near:F3} / {seam.Inside:F3} with context, "
                           + $"{before.Near:F3} / {before.Inside:F3} with independent windows");
         Assert.True(before.Near > 1.3 * before.Inside, "the measure must see the independent windows' seams");
-        Assert.True(seam.Near <= 1.2 * seam.Inside + 0.01, $"the change bends by {seam.Near:F3} where the windows meet, {seam.Inside:F3} inside them");
+        Assert.True(seam.Near <= 1.2 * seam.Inside + 0.01, $"the change bends by {seam.Near:F3} where the windows meet, {seam.Inside:F3} inside " +
+            $"them");
     }
 
     /// <summary>
@@ -176,7 +177,8 @@ public class ContextTests : IClassFixture<EditingTests.Shared>
     static double MeanChange(RgbaImage a, RgbaImage b, int x, int y)
     {
         int o = a.Offset(x, y);
-        return (Math.Abs(a.Pixels[o] - b.Pixels[o]) + Math.Abs(a.Pixels[o + 1] - b.Pixels[o + 1]) + Math.Abs(a.Pixels[o + 2] - b.Pixels[o + 2])) / 3.0;
+        return (Math.Abs(a.Pixels[o] - b.Pixels[o]) + Math.Abs(a.Pixels[o + 1] - b.Pixels[o + 1])
+            + Math.Abs(a.Pixels[o + 2] - b.Pixels[o + 2])) / 3.0;
     }
 
     static double SignedChange(RgbaImage a, RgbaImage b, int x, int y)

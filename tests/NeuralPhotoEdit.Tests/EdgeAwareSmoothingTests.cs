@@ -36,7 +36,8 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
 
     static (double Mean, double Deviation) Statistics(float[] values, int fromX, int toX)
     {
-        var inside = Enumerable.Range(0, Side).SelectMany(y => Enumerable.Range(fromX, toX - fromX).Select(x => (double)values[y * Side + x])).ToList();
+        var inside = Enumerable.Range(0, Side).SelectMany(y =>
+            Enumerable.Range(fromX, toX - fromX).Select(x => (double)values[y * Side + x])).ToList();
         double mean = inside.Average();
         return (mean, Math.Sqrt(inside.Average(v => (v - mean) * (v - mean))));
     }
@@ -57,7 +58,8 @@ public class EdgeAwareSmoothingTests : IClassFixture<EditingTests.Shared>
     {
         // Dark left half, bright right half; the change is 0 on the left and 0.5 on the right, blotchy.
         var values = Blotchy(x => x < Side / 2 ? 0 : 0.5f);
-        new EdgeAwareSmoothing(new ColourSteps(Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side), spatialSigma: 40, rangeSigma: Edge).Apply(values, 1);
+        new EdgeAwareSmoothing(new ColourSteps(Photo(x => x < Side / 2 ? -0.6f : 0.6f), Side, Side), spatialSigma: 40, rangeSigma: Edge)
+            .Apply(values, 1);
         var left = Statistics(values, Side / 2 - 2, Side / 2);
         var right = Statistics(values, Side / 2, Side / 2 + 2);
         Assert.InRange(left.Mean, -0.02, 0.02);

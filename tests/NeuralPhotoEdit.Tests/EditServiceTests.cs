@@ -54,8 +54,10 @@ public class EditServiceTests : IClassFixture<EditingTests.Shared>
             (new EditRequest { Photo = photo, Strokes = new RgbaImage(photo.Width, photo.Height) }, "strokes are empty"),
             (new EditRequest { Photo = photo, Strokes = new RgbaImage(10, 10) }, "must be the same size"),
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), ModelPath = "/nonexistent/model.safetensors" }, "does not exist"),
-            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Settings = new EditSettings { ColourMatch = 2 } }, "Colour match"),
-            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Selection = new PixelRect(600, 300, 100, 50) }, "None of the strokes"),
+            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Settings = new EditSettings { ColourMatch = 2 } },
+                "Colour match"),
+            (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Selection = new PixelRect(600, 300, 100, 50) },
+                "None of the strokes"),
             // Found before any model work: the missing model is never reached.
             (new EditRequest { Photo = photo, Strokes = Demo("valley-strokes.png"), Selection = new PixelRect(600, 300, 100, 50),
                                ModelPath = "/nonexistent/model.safetensors" }, "None of the strokes"),

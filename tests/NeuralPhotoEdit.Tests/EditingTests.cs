@@ -84,7 +84,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         for (int i = 1; i < moved.Length; i++)
         {
             bool arrived = moved[i - 1] >= 0.95;
-            Assert.True(arrived ? moved[i] >= moved[i - 1] - 0.01 : moved[i] > moved[i - 1], $"step sizes 0.25, 0.5, 1, 2 moved the colour {figures}");
+            Assert.True(arrived ? moved[i] >= moved[i - 1] - 0.01 : moved[i] > moved[i - 1], $"step sizes 0.25, 0.5, 1, 2 moved the colour " +
+                $"{figures}");
         }
     }
 
@@ -140,7 +141,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
                 int o = _shared.Photo.Offset(roi.X + x, roi.Y + y);
                 for (int c = 0; c < 3; c++)
                     Assert.True(Math.Abs(result.Image.Pixels[o + c] - _shared.Photo.Pixels[o + c]) <= 1,
-                        $"pixel {roi.X + x},{roi.Y + y}, {reach} px from the mask, changed by {result.Image.Pixels[o + c] - _shared.Photo.Pixels[o + c]}");
+                        $"pixel {roi.X + x},{roi.Y + y}, {reach} px from the mask, changed by " +
+                            $"{result.Image.Pixels[o + c] - _shared.Photo.Pixels[o + c]}");
                 checkedPixels++;
             }
         _output.WriteLine($"reach {reach} px; {checkedPixels} of {roi.Width * roi.Height} pixels of the area are beyond it");
@@ -174,7 +176,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         for (int i = 0; i < photo.Pixels.Length; i += 4)
         {
             Assert.Equal(photo.Pixels[i + 3], result.Image.Pixels[i + 3]);
-            if (photo.Pixels[i] != result.Image.Pixels[i] || photo.Pixels[i + 1] != result.Image.Pixels[i + 1] || photo.Pixels[i + 2] != result.Image.Pixels[i + 2]) changed++;
+            if (photo.Pixels[i] != result.Image.Pixels[i] || photo.Pixels[i + 1] != result.Image.Pixels[i + 1]
+                || photo.Pixels[i + 2] != result.Image.Pixels[i + 2]) changed++;
         }
         Assert.True(changed > 1000, $"only {changed} pixels changed colour: the edit did not happen");
         Assert.Contains(photo.Pixels.Where((_, i) => i % 4 == 3), a => a is > 0 and < 255);
@@ -212,7 +215,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         session.Reset();
         session.Lighten(-1, settings);
         double darker = Brightness(session.Render(settings));
-        Assert.True(lighter > Brightness(neutral) && darker < Brightness(neutral), $"lighten {lighter:F3}, neutral {Brightness(neutral):F3}, darken {darker:F3}");
+        Assert.True(lighter > Brightness(neutral) && darker < Brightness(neutral), $"lighten {lighter:F3}, neutral {Brightness(neutral):F3}, " +
+            $"darken {darker:F3}");
 
         session.Reset();
         Assert.Equal(_shared.Photo.Pixels, session.Render(settings).Image.Pixels);
@@ -243,12 +247,16 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
         using (var session = EditSession.Open(network, photo, new PixelRect(0, 0, 100, 100)))
             Assert.False(session.Paint(empty, settings));   // no-op, reported to the caller
 
-        Assert.Contains("outside", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(5000, 5000, 64, 64))).Message);
-        Assert.Contains("extends past", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(700, 0, 64, 64))).Message);
-        Assert.Contains("at least 8×8", Assert.Throws<UserInputException>(() => EditSession.Open(network, photo, new PixelRect(10, 10, 3, 3))).Message);
+        Assert.Contains("outside", Assert.Throws<UserInputException>(() =>
+            EditSession.Open(network, photo, new PixelRect(5000, 5000, 64, 64))).Message);
+        Assert.Contains("extends past", Assert.Throws<UserInputException>(() =>
+            EditSession.Open(network, photo, new PixelRect(700, 0, 64, 64))).Message);
+        Assert.Contains("at least 8×8", Assert.Throws<UserInputException>(() =>
+            EditSession.Open(network, photo, new PixelRect(10, 10, 3, 3))).Message);
         Assert.Contains("at least 1×1", Assert.Throws<UserInputException>(() => new RgbaImage(0, 0)).Message);
         var tiny = TestSupport.Solid(1, 1, 10, 20, 30);
-        Assert.Contains("too small", Assert.Throws<UserInputException>(() => EditSession.Open(network, tiny, null, TestSupport.Solid(1, 1, 0, 0, 255))).Message);
+        Assert.Contains("too small", Assert.Throws<UserInputException>(() =>
+            EditSession.Open(network, tiny, null, TestSupport.Solid(1, 1, 0, 0, 255))).Message);
         Assert.Contains("step size", Assert.Throws<UserInputException>(() => new EditSettings { StepSize = double.NaN }.Validate()).Message);
         Assert.Contains("Steps", Assert.Throws<UserInputException>(() => new EditSettings { Steps = -1 }.Validate()).Message);
     }
@@ -280,7 +288,8 @@ public class EditingTests : IClassFixture<EditingTests.Shared>
     public void AHundredMegapixelPhotoIsEditedWithBoundedMemory()
     {
         var photo = new RgbaImage(10_000, 10_000);
-        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = 120; photo.Pixels[i + 1] = 110; photo.Pixels[i + 2] = 90; photo.Pixels[i + 3] = 255; }
+        for (int i = 0; i < photo.Pixels.Length; i += 4) { photo.Pixels[i] = 120; photo.Pixels[i + 1] = 110; photo.Pixels[i + 2] = 90;
+            photo.Pixels[i + 3] = 255; }
         var strokes = new RgbaImage(10_000, 10_000);
         for (int y = 5000; y < 5100; y++)
             for (int x = 5000; x < 5200; x++) { int o = strokes.Offset(x, y); strokes.Pixels[o + 2] = 255; strokes.Pixels[o + 3] = 255; }

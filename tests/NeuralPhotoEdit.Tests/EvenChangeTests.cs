@@ -70,7 +70,8 @@ public class EvenChangeTests
         using var loaded = ModelFile.Load(TestSupport.TrainingRunModel("ian-cpu-resize"));
         var network = loaded.Network;
         using var crops = ReconstructionEvaluation.LoadCrops(TestSupport.FixturePhotos, network.Config.ImageSize, 16, seed: 3);
-        using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, evenChangeWeight: evenChange, reachWeight: reach))
+        using (var tuning = new ReconstructionTuning(network, learningRate: 1e-4, tuneDecoder: true, evenChangeWeight: evenChange,
+            reachWeight: reach))
         using (var noise = new Generator(1))
             for (int step = 0; step < 8; step++) tuning.Step(crops, noise);
         using var scope = NewDisposeScope();

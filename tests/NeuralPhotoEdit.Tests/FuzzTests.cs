@@ -66,14 +66,16 @@ public class FuzzTests(ITestOutputHelper output) : IDisposable
                 return bytes;
             case 1:
                 kind = "data bytes flipped";
-                for (int k = 0; k < 1 + random.Next(16); k++) bytes[8 + headerLength + random.Next(bytes.Length - 8 - headerLength)] = (byte)random.Next(256);
+                for (int k = 0; k < 1 + random.Next(16); k++) bytes[8 + headerLength
+                    + random.Next(bytes.Length - 8 - headerLength)] = (byte)random.Next(256);
                 return bytes;
             case 2:
                 kind = "truncated";
                 return bytes[..random.Next(bytes.Length)];
             case 3:
                 kind = "header length changed";
-                BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)(headerLength + random.Next(-64, 64)) * (ulong)(random.Next(3) == 0 ? 1_000_003 : 1));
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes,
+                    (ulong)(headerLength + random.Next(-64, 64)) * (ulong)(random.Next(3) == 0 ? 1_000_003 : 1));
                 return bytes;
             case 4:
             {

@@ -53,11 +53,13 @@ public class GradientRoutingTests
                 (Tensor d, Tensor g) => d.Plus(g),
             };
             var actual = single[name];
-            if (expected is null) { Assert.True(actual is null || actual.abs().max().item<float>() == 0, $"{name} got a gradient from no loss"); continue; }
+            if (expected is null) { Assert.True(actual is null || actual.abs().max().item<float>() == 0, $"{name} got a gradient from no loss");
+                continue; }
             Assert.NotNull(actual);
             float scale = expected.abs().max().item<float>();
             float error = (actual - expected).abs().max().item<float>();
-            Assert.True(error <= 1e-4f * scale + 1e-7f, $"{name}: gradient differs from the two-pass reference by {error:G3} (largest entry {scale:G3})");
+            Assert.True(error <= 1e-4f * scale + 1e-7f, $"{name}: gradient differs from the two-pass reference by {error:G3} (largest entry " +
+                $"{scale:G3})");
             checkedGroups++;
         }
         Assert.True(checkedGroups > 20, $"only {checkedGroups} parameters had gradients");
@@ -89,7 +91,8 @@ public class GradientRoutingTests
     }
 
     /// <summary>G's and the encoder's loss, every term judged by the frozen copy of D.</summary>
-    static Dictionary<string, Tensor> GeneratorEncoderPass(IntrospectiveAdversarialNetwork network, IntrospectiveAdversarialNetwork judge, Tensor images,
+    static Dictionary<string, Tensor> GeneratorEncoderPass(IntrospectiveAdversarialNetwork network, IntrospectiveAdversarialNetwork judge,
+        Tensor images,
                                                            bool separate)
     {
         using var noise = new Generator(Seed);

@@ -40,7 +40,8 @@ public class InstallerTests : IDisposable
         Assert.Equal(_temp.File("Program Files/paint.net/Effects"), PaintDotNetLocations.FindEffectsFolder(Folders, null));
 
         Directory.CreateDirectory(_temp.File("portable"));
-        Assert.Contains("does not look like a Paint.NET folder", Assert.Throws<InstallerException>(() => PaintDotNetLocations.FindEffectsFolder(Folders, _temp.File("portable"))).Message);
+        Assert.Contains("does not look like a Paint.NET folder",
+            Assert.Throws<InstallerException>(() => PaintDotNetLocations.FindEffectsFolder(Folders, _temp.File("portable"))).Message);
         File.WriteAllText(_temp.File("portable/paintdotnet.exe"), "");
         Assert.Equal(_temp.File("portable/Effects"), PaintDotNetLocations.FindEffectsFolder(Folders, _temp.File("portable")));
     }
@@ -170,7 +171,8 @@ public class InstallerTests : IDisposable
         string package = MakePackage("1");
         File.WriteAllText(Path.Combine(package, "NeuralPhotoEdit.Plugin.deps.json"), """
             {"targets": {".NETCoreApp,Version=v9.0/win-x64": {
-              "SkiaSharp.NativeAssets.Win32/3.119.0": {"native": {"runtimes/win-x64/native/libSkiaSharp.dll": {}, "runtimes/win-x64/native/libSkiaSharp.pdb": {}}},
+              "SkiaSharp.NativeAssets.Win32/3.119.0": {"native": {
+                "runtimes/win-x64/native/libSkiaSharp.dll": {}, "runtimes/win-x64/native/libSkiaSharp.pdb": {}}},
               "NeuralPhotoEdit/1.0.0": {"runtime": {"NeuralPhotoEdit.dll": {}}}}}}
             """);
         foreach (var name in new[] { "TorchSharp.dll", "SkiaSharp.dll", "libSkiaSharp.dll", "NeuralPhotoEdit.dll" })
@@ -223,7 +225,8 @@ public class InstallerTests : IDisposable
         var engineNamespaces = typeof(NeuralPhotoEdit.ModelFiles.ModelFile).Assembly.GetTypes().Select(t => t.Namespace).Distinct().ToList();
         Assert.DoesNotContain(engineNamespaces, n => toolkitNamespaces.Contains(n));
         Assert.Equal("NeuralPhotoEdit.Toolkit", typeof(NeuralPhotoEdit.Training.TrainingRun).Assembly.GetName().Name);
-        string assets = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj", "project.assets.json"));
+        string assets = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "plugin", "NeuralPhotoEdit.Plugin", "obj",
+            "project.assets.json"));
         Assert.Contains("\"NeuralPhotoEdit/", assets);
         Assert.DoesNotContain("NeuralPhotoEdit.Toolkit", assets);
     }
@@ -250,9 +253,11 @@ public class InstallerTests : IDisposable
     /// DLL (msvcp140, vcruntime140) on its own. Old loaded / new system is refused, naming the loaded file;
     /// new loaded / old system passes; an old copy in Paint.NET's folder is refused though the system's is new.</summary>
     [Theory]
-    [InlineData("msvcp140.dll=14.38.33135@loaded msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", "msvcp140.dll is 14.38.33135 (already loaded from C:/paint.net")]
+    [InlineData("msvcp140.dll=14.38.33135@loaded msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system",
+        "msvcp140.dll is 14.38.33135 (already loaded from C:/paint.net")]
     [InlineData("msvcp140.dll=14.44.35211@loaded msvcp140.dll=14.29.30139@system vcruntime140.dll=14.44.35211@system", null)]
-    [InlineData("msvcp140.dll=14.38.33135@app msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", "msvcp140.dll is 14.38.33135 (in C:/paint.net")]
+    [InlineData("msvcp140.dll=14.38.33135@app msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system",
+        "msvcp140.dll is 14.38.33135 (in C:/paint.net")]
     [InlineData("msvcp140.dll=14.44.35211@system vcruntime140.dll=14.36.32532@loaded", "vcruntime140.dll is 14.36.32532 (already loaded")]
     [InlineData("msvcp140.dll=14.44.35211@system vcruntime140.dll=14.44.35211@system", null)]
     [InlineData("vcruntime140.dll=14.44.35211@system", "is not installed")]

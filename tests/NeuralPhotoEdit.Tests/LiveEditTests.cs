@@ -83,11 +83,14 @@ public class LiveEditTests
             for (int x = painted.X; x < painted.Right; x++) brush.Pixels[brush.Offset(x, y) + 3] = 255;
         using var service = new EditService();
         var empty = new RgbaImage(photo.Width, photo.Height);
-        var lighter = service.Run(new EditRequest { Photo = photo, Strokes = empty, Adjustments = [new LightenAdjustment(1, brush)], Device = "cpu" });
+        var lighter = service.Run(new EditRequest { Photo = photo, Strokes = empty, Adjustments = [new LightenAdjustment(1, brush)],
+            Device = "cpu" });
         Assert.Null(lighter.Problem);
-        var darker = service.Run(new EditRequest { Photo = photo, Strokes = empty, Adjustments = [new LightenAdjustment(-1, brush)], Device = "cpu" });
+        var darker = service.Run(new EditRequest { Photo = photo, Strokes = empty, Adjustments = [new LightenAdjustment(-1, brush)],
+            Device = "cpu" });
         Assert.Null(darker.Problem);
-        double original = Brightness(photo, painted), up = Brightness(lighter.ApplyTo(photo), painted), down = Brightness(darker.ApplyTo(photo), painted);
+        double original = Brightness(photo, painted), up = Brightness(lighter.ApplyTo(photo), painted),
+            down = Brightness(darker.ApplyTo(photo), painted);
         Assert.True(up > original + 5 && down < original - 5, $"lighten {original:F1} → {up:F1}, darken → {down:F1}");
 
         var nudged = service.Run(new EditRequest { Photo = photo, Adjustments = [new NudgeAdjustment([0, 1, 2, 3, 4], 1, 1)], Device = "cpu" });

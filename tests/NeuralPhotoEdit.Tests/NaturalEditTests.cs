@@ -76,7 +76,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         }
         // Nor along the area's sides: the change fades out well before them.
         for (int x = area.X; x < area.Right; x++)
-            Assert.True(MaxChange(photo, result.Image, x, area.Y) <= 1 && MaxChange(photo, result.Image, x, area.Bottom - 1) <= 1, $"change at the area's top or bottom side, x = {x}");
+            Assert.True(MaxChange(photo, result.Image, x, area.Y) <= 1 && MaxChange(photo, result.Image, x, area.Bottom - 1) <= 1,
+                $"change at the area's top or bottom side, x = {x}");
     }
 
     [Fact]
@@ -98,7 +99,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
             return worst;
         }
         int atHorizon = WorstBelow(300, 308), below = WorstBelow(308, 600);
-        Assert.True(atHorizon <= aboveHorizon / 10, $"the land just below the horizon changed by {atHorizon}/255, the sky just above it by {aboveHorizon:F0}/255");
+        Assert.True(atHorizon <= aboveHorizon / 10, $"the land just below the horizon changed by {atHorizon}/255, the sky just above it by " +
+            $"{aboveHorizon:F0}/255");
         Assert.True(below < 2, $"the land below the horizon changed by {below}/255");
     }
 
@@ -120,7 +122,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         // area's border ended the affinity: 17, 23 and 21 against 149; then 32, 53 and 40; since the
         // smoothing spreads the change across the sky's gradient, 71 on average against 142).
         double aboveHorizon = ChangeAboveHorizon(photo, result.Image);
-        Assert.True(aboveHorizon > underStroke / 5.0, $"the sky just above the horizon changed by {aboveHorizon:F0}/255 against {underStroke} under the stroke");
+        Assert.True(aboveHorizon > underStroke / 5.0, $"the sky just above the horizon changed by {aboveHorizon:F0}/255 against {underStroke} " +
+            $"under the stroke");
     }
 
     [Fact]
@@ -167,7 +170,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         double halfStepMatched = Distance(Edit(photo, strokes, new EditSettings { StepSize = EditSettings.DefaultStepSize / 2 }).Image);
         // The default share is 3/4 of what the model left; averaging over the strokes' surroundings
         // and the guided fit take a little of it.
-        Assert.True(matched < 0.4 * modelAlone, $"distance to the stroke colour {matched:F1} with the colour match, {modelAlone:F1} without (photo: {before:F1})");
+        Assert.True(matched < 0.4 * modelAlone, $"distance to the stroke colour {matched:F1} with the colour match, {modelAlone:F1} without " +
+            $"(photo: {before:F1})");
         // Below the default η the share shrinks with it: half the step size, about half the share.
         double share = 1 - halfStepMatched / halfStep, fullShare = 1 - matched / modelAlone;
         Assert.InRange(share, 0.3 * fullShare, 0.7 * fullShare);
@@ -375,7 +379,8 @@ public class NaturalEditTests : IClassFixture<EditingTests.Shared>
         Assert.Equal(0f, open[centre]);                                          // top row, on the border
         Assert.Equal(0f, open[(side - 1) * side + centre]);
         Assert.True(open[(centre + 25) * side + centre] < 0.6 * unbounded[(centre + 25) * side + centre],
-            $"halfway to the border: {open[(centre + 25) * side + centre]:F2} against {unbounded[(centre + 25) * side + centre]:F2} without a border");
+            $"halfway to the border: {open[(centre + 25) * side + centre]:F2} against {unbounded[(centre + 25) * side + centre]:F2} without a " +
+                $"border");
         Assert.Equal(1f, open[centre * side + centre]);
 
         // A bright wall (a closed square outline 20 px from the border) between the stroke and the border.

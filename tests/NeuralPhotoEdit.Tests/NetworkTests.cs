@@ -246,6 +246,7 @@ public class NetworkTests
         Assert.DoesNotContain("decoder_padding", json);
         Assert.Equal(IanConfig.ZeroPadding, IanConfig.FromJson(json).DecoderPadding);
         Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = "wrap" }).Validate());
-        Assert.Throws<InvalidDataException>(() => (IanConfig.CpuResize with { DecoderPadding = IanConfig.ReflectPadding, RgbBetaScales = [2, 8] }).Validate());
+        Assert.Throws<InvalidDataException>(() =>
+            (IanConfig.CpuResize with { DecoderPadding = IanConfig.ReflectPadding, RgbBetaScales = [2, 8] }).Validate());
     }
 }

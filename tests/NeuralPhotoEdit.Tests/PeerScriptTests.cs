@@ -27,7 +27,8 @@ public class PeerScriptTests
         Assert.Contains("decoder_padding", keys);   // the serialised names are the ones model files carry
         foreach (var key in keys.Except(NotTheDecoders))
             Assert.True(Script.Contains($"\"{key}\"", StringComparison.Ordinal), $"pytorch_step.py ignores the config key \"{key}\"");
-        foreach (var value in new[] { IanConfig.TransposedUpsampling, IanConfig.ResizeUpsampling, IanConfig.BilinearUpsampling, IanConfig.ReflectPadding, IanConfig.ZeroPadding })
+        foreach (var value in new[] { IanConfig.TransposedUpsampling, IanConfig.ResizeUpsampling, IanConfig.BilinearUpsampling,
+            IanConfig.ReflectPadding, IanConfig.ZeroPadding })
             Assert.True(Script.Contains($"\"{value}\"", StringComparison.Ordinal), $"pytorch_step.py doesn't know the option value \"{value}\"");
     }
 }

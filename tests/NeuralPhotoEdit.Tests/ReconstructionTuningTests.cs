@@ -118,7 +118,8 @@ public class ReconstructionTuningTests : IDisposable
         var initial = Snapshot(start.Network);
         // The average of the steps' weights lies between the start and the last step: nearer the start than the last step is.
         double Distance(Dictionary<string, float[]> a, Dictionary<string, float[]> b) =>
-            a.Where(kv => kv.Key.StartsWith("decoder.") && kv.Key.EndsWith("weight")).Sum(kv => kv.Value.Zip(b[kv.Key], (x, y) => (double)(x - y) * (x - y)).Sum());
+            a.Where(kv => kv.Key.StartsWith("decoder.") && kv.Key.EndsWith("weight")).Sum(kv =>
+                kv.Value.Zip(b[kv.Key], (x, y) => (double)(x - y) * (x - y)).Sum());
         double lastMoved = Distance(last, initial), averageMoved = Distance(averaged, initial);
         Assert.True(averageMoved > 0 && averageMoved < 0.9 * lastMoved, $"moved {averageMoved:G3} (average) against {lastMoved:G3} (last step)");
     }

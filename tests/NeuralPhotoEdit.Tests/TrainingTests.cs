@@ -48,7 +48,8 @@ public class TrainingTests
         // …and drawn: the chart's one line rises (SVG's y grows downward).
         var chart = System.Xml.Linq.XDocument.Load(Path.Combine(temp.Path, TrainingRun.EvaluationChartFile));
         var line = Assert.Single(chart.Descendants(), e => e.Name.LocalName == "polyline");
-        var y = line.Attribute("points")!.Value.Split(' ').Select(p => double.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var y = line.Attribute("points")!.Value.Split(' ').Select(p =>
+            double.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(2, y.Count);
         Assert.True(y[1] < y[0], $"the chart's line goes from y {y[0]} to {y[1]}");
     }
@@ -65,7 +66,8 @@ public class TrainingTests
         var chart = System.Xml.Linq.XDocument.Parse(EvaluationChart.Svg(rows)!);   // well-formed, names escaped
         var lines = chart.Descendants().Where(e => e.Name.LocalName == "polyline").ToList();
         Assert.Equal(2, lines.Count);
-        var heldOut = lines[0].Attribute("points")!.Value.Split(' ').Select(p => p.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
+        var heldOut = lines[0].Attribute("points")!.Value.Split(' ').Select(p =>
+            p.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToList();
         Assert.Equal(3, heldOut.Count);
         Assert.True(heldOut[0][0] < heldOut[1][0] && heldOut[1][0] < heldOut[2][0], "steps run left to right");
         Assert.True(heldOut[0][1] > heldOut[1][1] && heldOut[1][1] > heldOut[2][1], "a rising PSNR rises on the chart");
@@ -135,7 +137,8 @@ public class TrainingTests
         var messages = new List<string>();
         new TrainingRun(Options(temp.Path, 4, resume: true), messages.Add, _ => { }).Run();
         Assert.Contains(messages, m => m.Contains("KL weight 0.003, adversarial weight 0;"));
-        Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 5, resume: true) with { ResumeKlWeight = -1 }, _ => { }, _ => { }).Run());
+        Assert.Throws<UserInputException>(() => new TrainingRun(Options(temp.Path, 5, resume: true) with { ResumeKlWeight = -1 }, _ => { }, _ =>
+            { }).Run());
     }
 
     /// <summary>A resize decoder resumed with the other resize keeps every weight and trains on with the

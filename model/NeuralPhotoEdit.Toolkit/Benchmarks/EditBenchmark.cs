@@ -50,10 +50,13 @@ public static class EditBenchmark
         using var target = zeros([1, 3, size, size], device: device);
         using var z0 = randn([1, network.Config.LatentSize], device: device);
 
-        double encode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
-        double decode = Timing.Median(repeats, () => { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
+        double encode = Timing.Median(repeats, () =>
+            { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
+        double decode = Timing.Median(repeats, () =>
+            { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
         double step = Timing.Median(repeats, () => LatentStep(network, z0, target));
-        double photoCode = Timing.Median(Math.Max(3, repeats / 5), () => { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
+        double photoCode = Timing.Median(Math.Max(3, repeats / 5), () =>
+            { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
 
         var settings = new EditSettings { Steps = 20 };
         var twelve = SyntheticPhoto(4000, 3000);

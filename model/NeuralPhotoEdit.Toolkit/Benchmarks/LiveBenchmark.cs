@@ -52,12 +52,14 @@ public static class LiveBenchmark
         var (x0, x1, y0, y1) = (width * 0.08, width * 0.92, height * 0.10, height * 0.14);
         // As a front end that draws the strokes knows where it drew (no pass over the layer per frame).
         PixelRect? painted = null;
-        EditRequest Request() => new() { Photo = photo, Strokes = strokes, StrokesScan = new StrokesScan(painted, true), ModelPath = modelPath, Device = device };
+        EditRequest Request() => new() { Photo = photo, Strokes = strokes, StrokesScan = new StrokesScan(painted, true), ModelPath = modelPath,
+            Device = device };
         long start = clock.ElapsedTicks;
         for (int i = 0; i < segments; i++)
         {
             double from = (double)i / segments, to = (i + 1.0) / segments;
-            var segment = PaintSegment(strokes, x0 + (x1 - x0) * from, x0 + (x1 - x0) * to, y0 + (y1 - y0) * from, y0 + (y1 - y0) * to, width / 100.0);
+            var segment = PaintSegment(strokes, x0 + (x1 - x0) * from, x0 + (x1 - x0) * to, y0 + (y1 - y0) * from, y0 + (y1 - y0) * to,
+                width / 100.0);
             painted = painted?.Union(segment) ?? segment;
             var request = Request();
             updates[request] = clock.ElapsedTicks;
@@ -93,7 +95,8 @@ public static class LiveBenchmark
         for (int y = top; y < bottom; y++)
             for (int x = left; x < right; x++)
             {
-                double t = Math.Clamp(((x - xa) * (xb - xa) + (y - ya) * (yb - ya)) / Math.Max(1e-9, (xb - xa) * (xb - xa) + (yb - ya) * (yb - ya)), 0, 1);
+                double along = (x - xa) * (xb - xa) + (y - ya) * (yb - ya);
+                double t = Math.Clamp(along / Math.Max(1e-9, (xb - xa) * (xb - xa) + (yb - ya) * (yb - ya)), 0, 1);
                 double dx = x - (xa + t * (xb - xa)), dy = y - (ya + t * (yb - ya));
                 if (dx * dx + dy * dy > radius * radius) continue;
                 int o = strokes.Offset(x, y);

@@ -53,7 +53,13 @@ public static class PeerBenchmark
             using var peer = PyTorchPeer.Start(model.Path, reference, threads);
             var steps = new List<(double Npe, double PyTorch)>();
             var decodes = new List<(double Npe, double PyTorch)>();
-            void Decode() { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z); }
+            void Decode()
+            {
+                using var _ = no_grad();
+                using var s = NewDisposeScope();
+                using var t = TorchRuntime.ThreadsForWindows(1);
+                network.Decode(z);
+            }
             for (int round = 0; round < Rounds; round++)
             {
                 steps.Add((Timing.Median(Repeats, () => EditBenchmark.LatentStep(network, z, target)), peer.Time("step", Repeats)));
@@ -61,7 +67,8 @@ public static class PeerBenchmark
             }
             return new PeerBenchmarkResult(Path.GetFileName(model.Path), threads, Rounds,
                 Median(steps.Select(s => s.Npe)), Median(steps.Select(s => s.PyTorch)), Math.Round(Median(steps.Select(s => s.Npe / s.PyTorch)), 3),
-                Median(decodes.Select(s => s.Npe)), Median(decodes.Select(s => s.PyTorch)), Math.Round(Median(decodes.Select(s => s.Npe / s.PyTorch)), 3),
+                Median(decodes.Select(s => s.Npe)), Median(decodes.Select(s => s.PyTorch)),
+                    Math.Round(Median(decodes.Select(s => s.Npe / s.PyTorch)), 3),
                 peer.Facts.GetProperty("torch").GetString()!, peer.Facts.GetProperty("blas").GetString()!);
         }
         finally
@@ -124,7 +131,8 @@ public static class PeerBenchmark
             return new PyTorchPeer(process, JsonDocument.Parse(first).RootElement.Clone());
         }
 
-        const string InstallHint = "The PyTorch peer benchmark needs Debian's python3-torch: run model/NeuralPhotoEdit.Toolkit/Benchmarks/Peer/install.sh.";
+        const string InstallHint = "The PyTorch peer benchmark needs Debian's python3-torch: run " +
+            "model/NeuralPhotoEdit.Toolkit/Benchmarks/Peer/install.sh.";
 
         /// <summary>The median of <paramref name="repeats"/> runs of "step" or "decode" in PyTorch, in ms.</summary>
         public double Time(string action, int repeats)

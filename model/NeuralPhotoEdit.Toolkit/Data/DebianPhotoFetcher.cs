@@ -59,7 +59,8 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
             manifest.Save(outputDirectory);
             WriteAttribution(outputDirectory, manifest, split);
             log(split
-                ? $"{records.Count(r => r.Split == "train")} training and {records.Count(r => r.Split == "heldout")} held-out photos in '{outputDirectory}'."
+                ? $"{records.Count(r => r.Split == "train")} training and {records.Count(r => r.Split == "heldout")} held-out photos in " +
+                    $"'{outputDirectory}'."
                 : $"{records.Count} photos in '{outputDirectory}'.");
             return manifest;
         }
@@ -85,7 +86,8 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
                 .OrderBy(f => f, StringComparer.Ordinal).ToArray();
         var missing = files.FirstOrDefault(f => !File.Exists(f));
         if (files.Length == 0 || missing is not null)
-            throw new InvalidOperationException($"Package {source.Package} {version} has no photo '{Path.GetFileName(missing) ?? "*.jpg"}' in {source.Folder}.");
+            throw new InvalidOperationException($"Package {source.Package} {version} has no photo '{Path.GetFileName(missing) ?? "*.jpg"}' in " +
+                $"{source.Folder}.");
 
         var records = new List<PhotoRecord>();
         for (int i = 0; i < files.Length; i++)
@@ -111,7 +113,8 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
             "# Photos used by Neural Photo Edit\n\nFrom Debian packages; each photo's copyright and licence are those its " +
             "package's copyright file gives. " +
             (split
-                ? "The `train` photos trained the bundled model; `heldout` photos evaluate it, and the demo photo and test fixtures are public-domain `heldout` photos.\n\n"
+                ? "The `train` photos trained the bundled model; `heldout` photos evaluate it, and the demo photo and test fixtures are " +
+                    "public-domain `heldout` photos.\n\n"
                 : "These photos only evaluate the model (`npe eval`, `npe eval edits`); it never trained on them.\n\n")
             + manifest.ToAttributionMarkdown());
 
@@ -147,7 +150,8 @@ public sealed class DebianPhotoFetcher(Action<string> log, Action<int, int>? pro
 
     static string Run(string program, string[] arguments, string workingDirectory)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true,
+            RedirectStandardError = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
         Process process;
         try { process = Process.Start(start)!; }

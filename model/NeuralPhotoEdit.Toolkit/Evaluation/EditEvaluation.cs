@@ -23,7 +23,8 @@ public sealed record EditEvaluationResult(string Model, string Data, int Edits, 
 
 /// <summary>
 /// <c>npe eval edits</c>: draws test strokes on photos (<see cref="TestStrokes"/>), edits them with the
-/// given settings (the engine's defaults unless a test or option says otherwise), and scores the result and two non-neural references on the same strokes
+/// given settings (the engine's defaults unless a test or option says otherwise), and scores the result
+/// and two non-neural references on the same strokes
 /// (<see cref="EditMetrics"/>, <see cref="ReferenceBrushes"/>); with context, the model sees the whole
 /// photo as the front ends' sessions do, and the neural edit is also rendered with a flat colour shift
 /// for the model's change (model_share). Optionally writes a sheet per edit: photo with strokes | neural
@@ -66,7 +67,9 @@ public static class EditEvaluation
                         // The ablation behind model_share: the same pipeline with a flat colour shift for the model's change.
                         flat = session.Render(settings, change.FlatShift(FlatShift(photo, stroke.Layer))).Image;
                         // For the sheets: the same codes rendered as a local edit (context 0).
-                        localEdit = settings.SeesScene && sheetsDirectory is not null ? session.Render(settings with { Context = 0 }, change).Image : neural;
+                        localEdit = settings.SeesScene && sheetsDirectory is not null
+                            ? session.Render(settings with { Context = 0 }, change).Image
+                            : neural;
                     }
                     var plain = ReferenceBrushes.Plain(photo, stroke.Layer);
                     var colour = ReferenceBrushes.Colour(photo, stroke.Layer);
@@ -75,7 +78,8 @@ public static class EditEvaluation
                     scored.Add(new ScoredEdit(Path.GetFileName(photos[p]), stroke.Kind, Score(neural, EditMetrics.ModelShare(photo, neural, flat)),
                                               Score(plain, 0), Score(colour, 0)));
                     if (sheetsDirectory is not null)
-                        ImageFiles.Save(Sheet(photo, stroke.Layer, neural, flat, settings.SeesScene ? localEdit : plain, colour, wholePhoto: settings.SeesScene),
+                        ImageFiles.Save(Sheet(photo, stroke.Layer, neural, flat, settings.SeesScene ? localEdit : plain, colour,
+                            wholePhoto: settings.SeesScene),
                                         Path.Combine(sheetsDirectory, $"{name}-{++strokeIndex}.png"));
                 }
             }

@@ -42,6 +42,7 @@ public sealed record Augmentation(string Name, double Brightness, double Contras
     {
         "none" => "no colour augmentation",
         _ => string.Create(CultureInfo.InvariantCulture,
-            $"{Name} colour augmentation (brightness ±{Brightness}, contrast ±{Contrast}, saturation ±{Saturation}, hue rotated in {HueProbability:P0}, grey {GreyProbability:P0})"),
+            $"{Name} colour augmentation (brightness ±{Brightness}, contrast ±{Contrast}, saturation ±{Saturation}, hue rotated in " +
+                $"{HueProbability:P0}, grey {GreyProbability:P0})"),
     };
 }

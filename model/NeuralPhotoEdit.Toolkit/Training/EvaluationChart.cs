@@ -52,7 +52,8 @@ public static class EvaluationChart
         static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 
         var svg = new StringBuilder();
-        svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" " +
+            $"font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append($"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
         svg.Append($"<text x=\"{Left}\" y=\"18\" font-size=\"14\">Reconstruction PSNR (dB) over training steps</text>\n");
         double dbStep = high - low > 8 ? 2 : 1;
@@ -65,7 +66,8 @@ public static class EvaluationChart
         for (long step = (first + stepTick - 1) / stepTick * stepTick; step <= last; step += stepTick)
         {
             svg.Append($"<line x1=\"{F(X(step))}\" x2=\"{F(X(step))}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#eee\"/>");
-            svg.Append($"<text x=\"{F(X(step))}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{step.ToString("N0", CultureInfo.InvariantCulture)}</text>\n");
+            svg.Append($"<text x=\"{F(X(step))}\" y=\"{Height - Bottom + 16}\" " +
+                $"text-anchor=\"middle\">{step.ToString("N0", CultureInfo.InvariantCulture)}</text>\n");
         }
         svg.Append($"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\">step</text>\n");
         for (int i = 0; i < names.Count; i++)
@@ -75,8 +77,10 @@ public static class EvaluationChart
             svg.Append($"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{string.Join(' ', points)}\"/>\n");
             double lastValue = rows.Last(r => r.Psnr.ContainsKey(names[i])).Psnr[names[i]];
             int legendY = Top + 20 + 22 * i;
-            svg.Append($"<line x1=\"{Width - Right + 16}\" x2=\"{Width - Right + 36}\" y1=\"{legendY - 4}\" y2=\"{legendY - 4}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
-            svg.Append($"<text x=\"{Width - Right + 42}\" y=\"{legendY}\">{SecurityElement.Escape(Path.GetFileName(names[i].TrimEnd('/', '\\')))} ({lastValue.ToString("F2", CultureInfo.InvariantCulture)})</text>\n");
+            svg.Append($"<line x1=\"{Width - Right + 16}\" x2=\"{Width - Right + 36}\" y1=\"{legendY - 4}\" y2=\"{legendY - 4}\" " +
+                $"stroke=\"{colour}\" stroke-width=\"2\"/>");
+            svg.Append($"<text x=\"{Width - Right + 42}\" y=\"{legendY}\">{SecurityElement.Escape(Path.GetFileName(names[i].TrimEnd('/', '\\')))} " +
+                $"({lastValue.ToString("F2", CultureInfo.InvariantCulture)})</text>\n");
         }
         svg.Append("</svg>\n");
         return svg.ToString();

@@ -38,7 +38,8 @@ public static class EvenChange
     /// so a decoder whose answer to the step takes the colour under the stroke further scores lower.
     /// <paramref name="code"/> is μ (in the graph of the encoder), <paramref name="reconstruction"/>
     /// G(μ) (in the graph of the decoder).</summary>
-    public static (Tensor Roughness, Tensor Reach) Terms(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images, Generator noise)
+    public static (Tensor Roughness, Tensor Reach) Terms(IntrospectiveAdversarialNetwork network, Tensor code, Tensor reconstruction, Tensor images,
+        Generator noise)
     {
         var (weights, colours) = RandomStrokes(images, noise);
         var strokeErrors = (weights * (reconstruction - colours).Squared()).sum([1, 2, 3]);

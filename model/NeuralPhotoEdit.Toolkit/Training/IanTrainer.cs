@@ -137,7 +137,8 @@ public sealed class IanTrainer : IDisposable
         Tensor[] fakeFeatures;
         using (RealStatisticsOnly())
             fakeFeatures = SeparateBatches
-                ? _network.Trunk.Features(generatedLeaf[..(int)n]).Zip(_network.Trunk.Features(generatedLeaf[(int)n..]), (r, s) => cat([r, s], 0)).ToArray()
+                ? _network.Trunk.Features(generatedLeaf[..(int)n]).Zip(_network.Trunk.Features(generatedLeaf[(int)n..]), (r, s) =>
+                    cat([r, s], 0)).ToArray()
                 : _network.Trunk.Features(generatedLeaf);
         var reconstructionLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][..(int)n]);
         var sampleLogits = _network.DiscriminatorHead.forward(fakeFeatures[^1][(int)n..]);

@@ -53,9 +53,11 @@ public sealed class ReconstructionTuning : IDisposable
     /// <summary>The weights this tuning changes, in a fixed order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0, double reachWeight = 0)
+    public ReconstructionTuning(IntrospectiveAdversarialNetwork network, double learningRate, bool tuneDecoder = false, double evenChangeWeight = 0,
+        double reachWeight = 0)
     {
-        if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate), "The learning rate must be between 0 and 1.");
+        if (!(learningRate > 0 && learningRate < 1)) throw new ArgumentOutOfRangeException(nameof(learningRate),
+            "The learning rate must be between 0 and 1.");
         CheckTermWeight(evenChangeWeight, "even-change", tuneDecoder, nameof(evenChangeWeight));
         CheckTermWeight(reachWeight, "reach", tuneDecoder, nameof(reachWeight));
         _network = network;

@@ -68,12 +68,14 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
             throw new UserInputException("A new decoder padding needs the decoder tuned too.");
         CheckTermWeight(options.EvenChangeWeight, "even-change");
         CheckTermWeight(options.ReachWeight, "reach");
-        if (!(options.WeightAverageDecay is >= 0 and < 1)) throw new UserInputException("The weight average's decay must be at least 0 and below 1 (0 = no average).");
+        if (!(options.WeightAverageDecay is >= 0 and < 1)) throw new UserInputException("The weight average's decay must be at least 0 and below 1 " +
+            "(0 = no average).");
         using var loaded = ModelFile.Load(options.ModelPath, device,
             config => options.DecoderPadding is string padding ? config with { DecoderPadding = padding } : config);
         var network = loaded.Network;
         var config = network.Config;
-        long tunedBefore = loaded.Metadata.TryGetValue(StepsKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        long tunedBefore = loaded.Metadata.TryGetValue(StepsKey, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var s)
+            ? s : 0;
 
         var photos = PhotoCollection.Load(options.DataDirectory, config.ImageSize);
         log($"{photos.Count} photos from {options.DataDirectory}; {options.Augmentation}; learning rate {options.LearningRate}.");
@@ -81,7 +83,8 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
         using var evaluation = new CheckpointEvaluation(options.EvaluationDirectories, config.ImageSize, options.EvaluationCrops, device);
         Evaluate(evaluation, network, 0);
 
-        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight, options.ReachWeight);
+        using var tuning = new ReconstructionTuning(network, options.LearningRate, options.TuneDecoder, options.EvenChangeWeight,
+            options.ReachWeight);
         using var average = options.WeightAverageDecay > 0 ? new WeightAverage(tuning.Parameters, options.WeightAverageDecay) : null;
         var psnr = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -97,7 +100,8 @@ public sealed class ReconstructionTuningRun(ReconstructionTuningOptions options,
                 psnr.Add(tuning.Step(images, noise));
             average?.Update();
             if (!double.IsFinite(psnr[^1]))
-                throw new InvalidOperationException($"Tuning diverged at step {step + 1}; '{options.OutputPath}' holds the last saved model. Try a lower learning rate.");
+                throw new InvalidOperationException($"Tuning diverged at step {step + 1}; '{options.OutputPath}' holds the last saved model. Try a " +
+                    $"lower learning rate.");
             progress(new ReconstructionTuningProgress(step + 1, options.Steps, psnr[^1], (step + 1) * options.Batch / clock.Elapsed.TotalSeconds));
             if ((step + 1) % options.SaveEvery == 0 && step + 1 < options.Steps)
             {

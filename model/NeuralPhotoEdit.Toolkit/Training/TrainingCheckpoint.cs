@@ -64,7 +64,8 @@ public static class TrainingCheckpoint
         ModelFileException Bad(string problem) => new(path, problem);
         var network = ModelFile.BuildFromHeader(header, AdamPrefix, config => changes.Upsampling is not string upsampling ? config
             : config.WithResize(upsampling) ?? throw new UserInputException(
-                $"Only a resize-convolution decoder can switch its resize, to '{IanConfig.ResizeUpsampling}' or '{IanConfig.BilinearUpsampling}'; this run's decoder is '{config.Upsampling}'."));
+                $"Only a resize-convolution decoder can switch its resize, to '{IanConfig.ResizeUpsampling}' or '{IanConfig.BilinearUpsampling}'; " +
+                    $"this run's decoder is '{config.Upsampling}'."));
         using (var stream = SafeTensorsHeader.OpenForReading(path))
         {
             ModelFile.LoadWeights(network, header, stream, ignorePrefix: AdamPrefix);
@@ -104,7 +105,8 @@ public static class TrainingCheckpoint
     }
 
     static string Required(SafeTensorsHeader header, string key) =>
-        header.Metadata.TryGetValue(key, out var value) ? value : throw new ModelFileException(header.Path, $"is not a training checkpoint (no '{key}' in its metadata)");
+        header.Metadata.TryGetValue(key, out var value) ? value : throw new ModelFileException(header.Path, $"is not a training checkpoint (no " +
+            $"'{key}' in its metadata)");
 
     static IEnumerable<(string Key, AdamOptimizer Optimizer)> Optimizers(IanTrainer trainer)
     {

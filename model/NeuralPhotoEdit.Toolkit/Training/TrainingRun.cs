@@ -88,7 +88,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             using (var noise = new Generator((ulong)PatchSampler.StepSeed(~seed, step), device))
                 stepLosses = trainer.Step(images, noise, step);
             if (!double.IsFinite(stepLosses.GeneratorEncoder) || !double.IsFinite(stepLosses.Discriminator))
-                throw new InvalidOperationException($"Training diverged at step {step + 1} (a loss became NaN or infinite). The last checkpoint in '{options.OutputDirectory}' is intact; resume from it with a different --seed.");
+                throw new InvalidOperationException($"Training diverged at step {step + 1} (a loss became NaN or infinite). The last checkpoint in " +
+                    $"'{options.OutputDirectory}' is intact; resume from it with a different --seed.");
             losses.Add(stepLosses);
 
             double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
@@ -100,10 +101,12 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
             progress(new TrainingProgress(step + 1, options.Steps, stepLosses, stepsPerSecond * options.Batch, eta));
 
             if ((step + 1) % options.CheckpointEvery == 0 || step + 1 == options.Steps)
-                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), augmentation, photos.Count, fixedLatents, fixedPhotos, evaluation);
+                SaveAll(trainer, new TrainingCheckpoint.Position(step + 1, seed, seconds), augmentation, photos.Count, fixedLatents, fixedPhotos,
+                    evaluation);
         }
         if (cancellation.IsCancellationRequested && losses.Count > 0 && step % options.CheckpointEvery != 0)
-            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), augmentation, photos.Count, fixedLatents, fixedPhotos, evaluation);
+            SaveAll(trainer, new TrainingCheckpoint.Position(step, seed, secondsBefore + clock.Elapsed.TotalSeconds), augmentation, photos.Count,
+                fixedLatents, fixedPhotos, evaluation);
         return losses;
     }
 
@@ -117,7 +120,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
                 new TrainingCheckpoint.Changes(options.Schedule, options.ResumeAdversarialWeight, options.ResumeKlWeight, options.ResumeUpsampling));
             var augmentation = options.Augmentation ?? Augmentation.ReadFrom(metadata)
                 ?? throw new ModelFileException(CheckpointPath, "names an unknown augmentation");
-            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; {trainer.Weights}; {trainer.Schedule}; " +
+            log($"Resuming from step {position.Step} ({TimeSpan.FromSeconds(position.TrainSeconds):hh\\:mm\\:ss} trained so far; " +
+                $"{trainer.Weights}; {trainer.Schedule}; " +
                 (trainer.SeparateBatches ? "reconstructions and samples in separate batches" : "reconstructions and samples in one batch") + ").");
             return (trainer, position, augmentation);
         }
@@ -125,7 +129,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         string? existing = new[] { ModelFileName, MetricsFile, EvaluationsFile, EvaluationChartFile, "samples", "reconstructions" }
             .FirstOrDefault(name => Path.Exists(Path.Combine(options.OutputDirectory, name)));
         if (existing is not null)
-            throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: train into another folder, or move those files away.");
+            throw new UserInputException($"'{options.OutputDirectory}' already holds training output ({existing}) but no checkpoint to resume: " +
+                $"train into another folder, or move those files away.");
         if (options.Resume) log($"No checkpoint in '{options.OutputDirectory}' yet; starting a new run.");
         var config = IanConfig.FromNameOrFile(options.Config);
         if (options.ImageSize is int size) config = config.WithImageSize(size);
@@ -133,7 +138,8 @@ public sealed class TrainingRun(TrainingOptions options, Action<string> log, Act
         manual_seed(options.Seed);
         var network = new IntrospectiveAdversarialNetwork(config);
         network.to(device);
-        return (new IanTrainer(network, options.Weights, options.Schedule, options.SeparateBatches), new TrainingCheckpoint.Position(0, options.Seed, 0),
+        return (new IanTrainer(network, options.Weights, options.Schedule, options.SeparateBatches),
+            new TrainingCheckpoint.Position(0, options.Seed, 0),
                 options.Augmentation ?? Augmentation.Light);
     }
 

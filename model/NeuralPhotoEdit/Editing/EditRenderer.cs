@@ -229,7 +229,8 @@ public sealed class EditRenderer
     public RgbaImage Reconstruction(float[] outputs, CancellationToken cancellation = default)
     {
         var full = Ones(Area);
-        return PixelChanges.Apply(_photo, Area.Bounds, PixelChanges.Bilinear(Area, BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
+        return PixelChanges.Apply(_photo, Area.Bounds,
+            PixelChanges.Bilinear(Area, BlendMode.Paper, full, JoinWindows(Area, outputs, 3, 0, cancellation)), cancellation);
     }
 
     /// <summary>Per-window planes (windows × <paramref name="planes"/> × S × S, <paramref name="area"/>'s

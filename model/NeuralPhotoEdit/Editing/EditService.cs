@@ -35,7 +35,8 @@ public sealed class EditService : IDisposable
         Guarded(() => RunChecked(request, cancellation), EditOutcome.Failed);
 
     /// <summary>
-    /// One frame of the live loop (in a session of its own: <see cref="PreviewRefinementSteps"/>): <paramref name="steps"/> more latent steps toward the request's strokes
+    /// One frame of the live loop (in a session of its own: <see cref="PreviewRefinementSteps"/>):
+    /// <paramref name="steps"/> more latent steps toward the request's strokes
     /// (and its last lightening brush, or a share of its last nudge), from where the codes are — not from
     /// the photo's code, as <see cref="Run"/> starts — and a preview of the result at most
     /// <paramref name="side"/> pixels on its longer side. The encoded area is kept while the strokes stay
@@ -93,7 +94,8 @@ public sealed class EditService : IDisposable
             : request.StrokesScan ?? StrokesScan.Of(strokes, cancellation);
         // Only painting reads the strokes' colours; sampling and reconstructing use them for the area.
         if (painting && !transparent)
-            throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
+            throw new UserInputException("The strokes have no transparent pixels, so every pixel would count as a stroke: paint them on a " +
+                "transparent layer (saved as a PNG with transparency, not a flattened JPEG).");
         var touched = strokeBounds;
         if (painting)
             foreach (var brush in request.Adjustments.OfType<LightenAdjustment>())
@@ -228,7 +230,8 @@ public sealed class EditService : IDisposable
                 plan = plan with { Area = WorkArea.Choose(request.Photo.Width, request.Photo.Height, null, WithRoom(touched, request.Photo)) };
             var coarse = plan with { Area = plan.Area.WithGridSide(PreviewGridSide), Scene = plan.Scene?.WithGridSide(PreviewGridSide) };
             var region = request.Photo.Read(plan.Bounds, cancellation);
-            (_, encoded) = Session(model, request.Photo, region, Digest(region, cancellation), plan.Bounds, coarse, PreviewRefinementSteps, cancellation);
+            (_, encoded) = Session(model, request.Photo, region, Digest(region, cancellation), plan.Bounds, coarse, PreviewRefinementSteps,
+                cancellation);
             if (encoded) _session!.Reset();
         }
         var session = _session!;

@@ -98,7 +98,8 @@ public sealed partial class EditSession : IDisposable
     internal static void CheckSameSize(int strokesWidth, int strokesHeight, int photoWidth, int photoHeight)
     {
         if (strokesWidth != photoWidth || strokesHeight != photoHeight)
-            throw new UserInputException($"The strokes image is {strokesWidth}×{strokesHeight} but the photo is {photoWidth}×{photoHeight}; they must be the same size.");
+            throw new UserInputException($"The strokes image is {strokesWidth}×{strokesHeight} but the photo is {photoWidth}×{photoHeight}; they " +
+                $"must be the same size.");
     }
 
     void Encode(CancellationToken cancellation)

@@ -7,7 +7,8 @@ namespace NeuralPhotoEdit.Editing;
 public abstract record LatentAdjustment;
 
 /// <summary>Lighten (<see cref="Amount"/> &gt; 0) or darken (&lt; 0, down to −1) the model's output under
-/// <see cref="Brush"/> (the photo's size; alpha = weight): <see cref="EditSession.Lighten(double, RgbaImage, EditSettings, CancellationToken)"/>.</summary>
+/// <see cref="Brush"/> (the photo's size; alpha = weight):
+/// <see cref="EditSession.Lighten(double, RgbaImage, EditSettings, CancellationToken)"/>.</summary>
 public sealed record LightenAdjustment(double Amount, PixelSource Brush) : LatentAdjustment;
 
 /// <summary>Move the code's entries <see cref="Indices"/> toward <see cref="Target"/> (−1…1) by a fraction

@@ -33,7 +33,8 @@ static class PixelChanges
     /// <summary>The photo with the change applied inside <paramref name="bounds"/>: a full-resolution copy, or
     /// only the bounds at preview size.</summary>
     public static RgbaImage Apply(RgbaImage photo, PixelRect bounds, PixelChange changeAt, CancellationToken cancellation, int? previewSide = null) =>
-        previewSide is int side ? Preview(photo, bounds, changeAt, side, cancellation) : ApplyInto(photo.Clone(cancellation), bounds, changeAt, cancellation);
+        previewSide is int side ? Preview(photo, bounds, changeAt, side, cancellation)
+            : ApplyInto(photo.Clone(cancellation), bounds, changeAt, cancellation);
 
     /// <summary>The changed bounds at preview size: each pixel the change at the photo pixel under its centre.</summary>
     static RgbaImage Preview(RgbaImage photo, PixelRect bounds, PixelChange changeAt, int side, CancellationToken cancellation)

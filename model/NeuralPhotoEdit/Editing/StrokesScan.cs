@@ -25,7 +25,8 @@ public sealed record StrokesScan(PixelRect? Bounds, bool HasTransparency)
         for (int top = 0; top < strokes.Height; top += bandHeight)
         {
             cancellation.ThrowIfCancellationRequested();
-            var band = strokes.InMemoryImage ?? strokes.Read(new PixelRect(0, top, strokes.Width, Math.Min(bandHeight, strokes.Height - top)), cancellation);
+            var band = strokes.InMemoryImage ?? strokes.Read(new PixelRect(0, top, strokes.Width, Math.Min(bandHeight, strokes.Height - top)),
+                cancellation);
             var pixels = band.Pixels;
             for (int y = 0; y < band.Height; y++)
             {

@@ -151,7 +151,8 @@ public sealed class WorkArea
                 strokeBounds ?? throw new UserInputException("Nothing to edit: the strokes are empty and no selection was given."),
                 imageWidth, imageHeight);
         if (area.Bounds.Width < MinimumSide || area.Bounds.Height < MinimumSide)
-            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the area must be at least {MinimumSide}×{MinimumSide}).");
+            throw new UserInputException($"The image is too small to edit ({imageWidth}×{imageHeight}; the area must be at least " +
+                $"{MinimumSide}×{MinimumSide}).");
         return area;
     }
 

@@ -29,7 +29,8 @@ public static class ImageFiles
     {
         if (info.Width <= 0 || info.Height <= 0) throw new UserInputException($"Image '{path}' has no pixels ({info.Width}×{info.Height}).");
         if ((long)info.Width * info.Height > MaxPixels)
-            throw new UserInputException($"Image '{path}' is {info.Width}×{info.Height} ({(double)info.Width * info.Height / 1e6:F0} megapixels), above the {MaxPixels / 1_000_000} megapixels this program edits; scale it down first.");
+            throw new UserInputException($"Image '{path}' is {info.Width}×{info.Height} ({(double)info.Width * info.Height / 1e6:F0} megapixels), " +
+                $"above the {MaxPixels / 1_000_000} megapixels this program edits; scale it down first.");
         return (info.Width, info.Height);
     }
 
@@ -76,9 +77,11 @@ public static class ImageFiles
                     throw new UserInputException(result switch
                     {
                         SKCodecResult.ErrorInInput or SKCodecResult.InvalidInput =>
-                            $"Image '{path}' is damaged: its image data cannot be decoded. Open and save it again in an image editor, or use another copy.",
+                            $"Image '{path}' is damaged: its image data cannot be decoded. Open and save it again in an image editor, or use " +
+                                $"another copy.",
                         SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion =>
-                            $"Image '{path}' uses a kind of {Path.GetExtension(path).TrimStart('.').ToUpperInvariant()} this program cannot decode; save it again as an ordinary PNG or JPEG.",
+                            $"Image '{path}' uses a kind of {Path.GetExtension(path).TrimStart('.').ToUpperInvariant()} this program cannot " +
+                                $"decode; save it again as an ordinary PNG or JPEG.",
                         _ => $"Image '{path}' could not be decoded; save it again as PNG or JPEG.",
                     });
                 if (result == SKCodecResult.IncompleteInput)

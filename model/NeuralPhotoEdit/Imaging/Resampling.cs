@@ -65,7 +65,8 @@ public static class Resampling
                 {
                     // Box filter over the output pixel's footprint, with fractional edge weights.
                     double x0 = region.X + ox * scaleX, x1 = x0 + scaleX, y0 = region.Y + oy * scaleY, y1 = y0 + scaleY;
-                    for (int y = (int)y0, yEnd = Math.Min((int)Math.Ceiling(y1), bottom); y < yEnd; y++)   // (rounding can put y1 a hair past the region)
+                    // (rounding can put y1 a hair past the region)
+                    for (int y = (int)y0, yEnd = Math.Min((int)Math.Ceiling(y1), bottom); y < yEnd; y++)
                     {
                         double wy = Math.Min(y + 1, y1) - Math.Max(y, y0);
                         for (int x = (int)x0, xEnd = Math.Min((int)Math.Ceiling(x1), right); x < xEnd; x++)

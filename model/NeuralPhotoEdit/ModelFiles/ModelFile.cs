@@ -120,7 +120,8 @@ public static class ModelFile
         ModelFileException Bad(string problem) => new(header.Path, problem);
         long expected = NetworkSize.StateElements(config);
         if (expected > NetworkSize.MaxStateElements)
-            throw Bad($"describes a network of {expected / 1e6:F0} M values, more than the {NetworkSize.MaxStateElements / 1e6:F0} M this program loads");
+            throw Bad($"describes a network of {expected / 1e6:F0} M values, more than the {NetworkSize.MaxStateElements / 1e6:F0} M this program " +
+                $"loads");
         if (NetworkSize.ActivationElements(config) > NetworkSize.MaxActivationElements)
             throw Bad("describes a network whose activations would not fit in memory");
         long stored = header.Tensors.Values
@@ -129,7 +130,8 @@ public static class ModelFile
         // A small mismatch is left to LoadWeights, which names the tensor; a config describing far more
         // than the file holds is refused here, before building a network only to throw it away.
         if (expected - stored > 1_000_000)
-            throw Bad($"holds {stored:N0} values but its config describes a network of {expected:N0}: the file is damaged or was not written for this config");
+            throw Bad($"holds {stored:N0} values but its config describes a network of {expected:N0}: the file is damaged or was not written for " +
+                $"this config");
     }
 
     /// <summary>
@@ -153,11 +155,13 @@ public static class ModelFile
         {
             if (!header.Tensors.TryGetValue(name, out var entry)) throw Bad($"is missing tensor {SafeTensorsHeader.Quote(name)}");
             if (!entry.Shape.SequenceEqual(target.shape))
-                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of shape {SafeTensorsHeader.DescribeShape(entry.Shape)}, expected {SafeTensorsHeader.DescribeShape(target.shape)}");
+                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of shape {SafeTensorsHeader.DescribeShape(entry.Shape)}, expected " +
+                    $"{SafeTensorsHeader.DescribeShape(target.shape)}");
             bool targetIsFloat = target.is_floating_point();
             bool entryIsFloat = entry.DType is "F32" or "F16" or "BF16" or "F64";
             if (targetIsFloat != entryIsFloat)
-                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of dtype {entry.DType}, expected a {(targetIsFloat ? "floating-point" : "integer")} tensor");
+                throw Bad($"has tensor {SafeTensorsHeader.Quote(name)} of dtype {entry.DType}, expected a " +
+                    $"{(targetIsFloat ? "floating-point" : "integer")} tensor");
         }
         using var _ = no_grad();
         foreach (var (name, target) in expected)

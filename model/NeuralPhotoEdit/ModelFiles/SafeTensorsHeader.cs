@@ -65,7 +65,8 @@ public sealed class SafeTensorsHeader
         // A photo or any other file passed by mistake starts with bytes that read as an absurd header
         // length; say what the file is not rather than quote the number.
         if (headerLength > MaxHeaderBytes) throw Bad("is not a model file (.safetensors): its first bytes are not a safetensors header");
-        if ((long)headerLength > fileLength - 8) throw Bad($"is truncated or not a model file: it declares a {headerLength}-byte header but has only {fileLength - 8} bytes after it");
+        if ((long)headerLength > fileLength - 8) throw Bad($"is truncated or not a model file: it declares a {headerLength}-byte header but has " +
+            $"only {fileLength - 8} bytes after it");
 
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
@@ -142,7 +143,8 @@ public sealed class SafeTensorsHeader
             foreach (long d in shape) elements = checked(elements * d);
             long bytes = checked(elements * elementSize);
             if (bytes != end - begin)
-                throw bad($"has tensor {Quote(name)} whose shape [{string.Join(", ", shape)}] × {dtype} needs {bytes} bytes but its range holds {end - begin}");
+                throw bad($"has tensor {Quote(name)} whose shape [{string.Join(", ", shape)}] × {dtype} needs {bytes} bytes but its range holds " +
+                    $"{end - begin}");
         }
         catch (OverflowException) { throw bad($"has tensor {Quote(name)} whose shape is impossibly large"); }
 

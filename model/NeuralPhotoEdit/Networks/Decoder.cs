@@ -33,7 +33,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
             bool last = i == widths.Length;
             long outChannels = last ? config.OutputFeatures : widths[i];
             upsamplers.Add(config.ResizesThenConvolves
-                ? new ResizeConvolution(widths[i - 1], outChannels, k, bilinear: config.Upsampling == IanConfig.BilinearUpsampling, config.ReflectsBorders)
+                ? new ResizeConvolution(widths[i - 1], outChannels, k, bilinear: config.Upsampling == IanConfig.BilinearUpsampling,
+                    config.ReflectsBorders)
                 : new TransposedConvolution(widths[i - 1], outChannels, k, padding, outputPadding));
             upsampleNorms.Add(BatchNormalization.ForImages(outChannels));
             if (!last)
@@ -94,7 +95,8 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
     readonly InterpolationMode _mode;
     readonly bool _reflect;
 
-    public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false, bool reflect = false) : base(nameof(ResizeConvolution))
+    public ResizeConvolution(long inChannels, long outChannels, int kernel, bool bilinear = false, bool reflect = false)
+        : base(nameof(ResizeConvolution))
     {
         _reflect = reflect;
         _mode = bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest;
@@ -113,7 +115,8 @@ public sealed class ResizeConvolution : nn.Module<Tensor, Tensor>
     // FastConv2d: the input gradient as a forward convolution (see TransposedConvolution for why).
     internal Tensor Apply(Tensor x, Tensor kernel, Tensor? bias)
     {
-        var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: _mode, align_corners: _mode == InterpolationMode.Bilinear ? false : null);
+        bool? alignCorners = _mode == InterpolationMode.Bilinear ? false : null;
+        var resized = nn.functional.interpolate(x, scale_factor: [2, 2], mode: _mode, align_corners: alignCorners);
         return FastConv2d.Apply(resized, kernel, _padding, bias: bias, reflect: _reflect);
     }
 }

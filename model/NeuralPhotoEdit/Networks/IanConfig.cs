@@ -178,14 +178,16 @@ public sealed record IanConfig
         Require(GeneratorWidths is not null && GeneratorWidths.Length == Stages, $"generator needs {Stages} widths for {ImageSize} px");
         Require(GeneratorMdcScales is not null && GeneratorMdcScales.Length == Stages - 1, $"generator needs {Stages - 1} MDC scale lists");
         Require(TrunkWidths!.All(w => w is >= 1 and <= 4096) && GeneratorWidths!.All(w => w is >= 1 and <= 4096), "widths must be from 1 to 4096");
-        Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length), "MDC scales must be distinct, from 0 to 16");
+        Require(GeneratorMdcScales!.All(s => s is not null && s.All(v => v is >= 0 and <= 16) && s.Distinct().Count() == s.Length),
+            "MDC scales must be distinct, from 0 to 16");
         Require(RgbBetaScales is not null && RgbBetaScales.All(v => v is >= 1 and <= 16), "RGB-Beta scales must be from 1 to 16");
         Require(TrunkKernel is >= 2 and <= 7 && GeneratorKernel is >= 2 and <= 7, "kernels must be from 2 to 7");
         Require(!ResizesThenConvolves || GeneratorKernel % 2 == 1, "a resize decoder needs an odd generator kernel");
         Require(EncoderHidden is >= 1 and <= 8192, "encoder hidden width must be from 1 to 8192");
         Require(MinibatchKernels is >= 0 and <= 2048 && MinibatchKernelDims is >= 1 and <= 64, "minibatch discrimination size out of range");
         Require(DiscriminatorClasses is 2 or 3, "discriminator classes must be 2 or 3");
-        Require(Upsampling is TransposedUpsampling || ResizesThenConvolves, $"upsampling must be '{TransposedUpsampling}', '{ResizeUpsampling}' or '{BilinearUpsampling}'");
+        Require(Upsampling is TransposedUpsampling || ResizesThenConvolves, $"upsampling must be '{TransposedUpsampling}', '{ResizeUpsampling}' or " +
+            $"'{BilinearUpsampling}'");
         Require(OutputFeatures is >= 1 and <= 1024, "output features must be from 1 to 1024");
         Require(DecoderPadding is ZeroPadding or ReflectPadding, $"decoder padding must be '{ZeroPadding}' or '{ReflectPadding}'");
         // A reflection reaches no further than the image: every padding stays below the map's side (≥ 8 px).

@@ -93,7 +93,8 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
         => SumOfBranches(input, Branches(weight, coefficients, scales), reflect: reflect);
 
     /// <summary>The sum of the branches' convolutions of <paramref name="input"/> (plus a bias, on the first).</summary>
-    internal static Tensor SumOfBranches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches, Tensor? bias = null, bool reflect = false)
+    internal static Tensor SumOfBranches(Tensor input, (Tensor Kernel, long Padding, long Dilation)[] branches, Tensor? bias = null,
+        bool reflect = false)
     {
         var output = FastConv2d.Apply(input, branches[0].Kernel, branches[0].Padding, branches[0].Dilation, bias, reflect);
         foreach (var (kernel, padding, dilation) in branches.Skip(1))

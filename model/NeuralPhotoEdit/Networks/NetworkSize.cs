@@ -49,7 +49,8 @@ public static class NetworkSize
         }
         long features = config.OutputFeatures;
         total += config.RgbBeta
-            ? Mdc(features, 2, config.RgbBetaScales.Length) + Mdc(features + 1, 2, config.RgbBetaScales.Length) + Mdc(features + 2, 2, config.RgbBetaScales.Length)
+            ? Mdc(features, 2, config.RgbBetaScales.Length) + Mdc(features + 1, 2, config.RgbBetaScales.Length)
+                + Mdc(features + 2, 2, config.RgbBetaScales.Length)
             : 3 * features * 9 + 3;
         return total;
     }

@@ -26,7 +26,8 @@ public sealed class TransposedConvolution : nn.Module<Tensor, Tensor>
         : base(nameof(TransposedConvolution))
     {
         if (padding > kernel - 1 || outputPadding < 0 || outputPadding > 1)
-            throw new InvalidDataException($"Invalid model config: a transposed {kernel}×{kernel} convolution cannot have padding {padding} and output padding {outputPadding}.");
+            throw new InvalidDataException($"Invalid model config: a transposed {kernel}×{kernel} convolution cannot have padding {padding} and " +
+                $"output padding {outputPadding}.");
         _padding = padding;
         _outputPadding = outputPadding;
         weight = new Parameter(empty(inChannels, outChannels, kernel, kernel));

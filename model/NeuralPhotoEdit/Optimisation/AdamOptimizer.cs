@@ -25,7 +25,8 @@ public sealed class AdamOptimizer : IDisposable
         _parameters = parameters.ToArray();
         LearningRate = learningRate;
         (_beta1, _beta2) = (beta1, beta2);
-        States = _parameters.Select(p => new ParameterState(zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope())).ToArray();
+        States = _parameters.Select(p => new ParameterState(zeros_like(p).DetachFromDisposeScope(),
+            zeros_like(p).DetachFromDisposeScope())).ToArray();
     }
 
     /// <summary>η, read at every step (the schedule changes it).</summary>

@@ -27,9 +27,12 @@ static class BenchCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
-        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).", DefaultValueFactory = _ => 0 };
-        var peer = new Option<bool>("--peer") { Description = "Instead: time the latent step here and in PyTorch (Debian's python3-torch with OpenBLAS) on the same decoder and weights, in one run, and print both and the ratio." };
-        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms and decode_gflops (64 px), edit_12mp_ms (4000×3000 photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
+        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).",
+            DefaultValueFactory = _ => 0 };
+        var peer = new Option<bool>("--peer") { Description = "Instead: time the latent step here and in PyTorch (Debian's python3-torch with " +
+            "OpenBLAS) on the same decoder and weights, in one run, and print both and the ratio." };
+        var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms and decode_gflops (64 px), edit_12mp_ms (4000×3000 " +
+            "photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
             { model, device, json, background, peer };
         command.SetAction(parse =>
         {
@@ -59,9 +62,11 @@ static class BenchCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
-        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).", DefaultValueFactory = _ => 0 };
+        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).",
+            DefaultValueFactory = _ => 0 };
         var size = new Option<string>("--photo-size") { Description = "The photo's size, WIDTHxHEIGHT.", DefaultValueFactory = _ => "4000x3000" };
-        var command = new Command("live", "Time the live loop while a stroke is painted on a 12-MP photo: update_to_frame_ms, frames_per_second, stroke_end_to_result_ms.")
+        var command = new Command("live", "Time the live loop while a stroke is painted on a 12-MP photo: update_to_frame_ms, frames_per_second, " +
+            "stroke_end_to_result_ms.")
             { model, device, json, background, size };
         command.SetAction(parse =>
         {
@@ -69,7 +74,8 @@ static class BenchCommand
             if (busyCount is < 0 or > 64) throw new UserInputException("--background must be between 0 and 64.");
             using var busy = new BusyProcesses(busyCount);
             var parts = parse.GetValue(size)!.Split('x', 'X', '×');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height) || width is < 64 or > 20000 || height is < 64 or > 20000)
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int width) || !int.TryParse(parts[1], out int height) || width is < 64 or > 20000
+                || height is < 64 or > 20000)
                 throw new UserInputException($"--photo-size must be WIDTHxHEIGHT, each 64 to 20000 (got '{parse.GetValue(size)}').");
             var run = () => LiveBenchmark.Run(parse.GetValue(model), parse.GetValue(device)!, width, height);
             var result = parse.GetValue(json) ? run() : AnsiConsole.Status().Start("Painting a stroke on a 12-MP photo…", _ => run());
@@ -87,7 +93,8 @@ static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 10 };
         var device = CommonOptions.Device();
         var from = new Option<string?>("--from") { Description = "Start from this model file's weights (and config) instead of a fresh network." };
-        var separate = new Option<bool>("--separate-batches") { Description = "Reconstructions and prior samples as separate batches (as npe train --separate-batches)." };
+        var separate = new Option<bool>("--separate-batches") { Description = "Reconstructions and prior samples as separate batches (as npe train " +
+            "--separate-batches)." };
         var command = new Command("train", "Time one training step of the full IAN objective (prints train_step_ms).")
             { config, batch, steps, warmup, device, from, separate };
         command.SetAction(parse =>

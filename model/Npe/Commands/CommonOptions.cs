@@ -59,7 +59,8 @@ static class CommonOptions
             foreach (var token in result.Tokens)
                 // A number parses as an enum; anything else that is no name gets the parser's own message.
                 if (long.TryParse(token.Value, out _))
-                    result.AddError($"{option.Name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))} (got '{token.Value}').");
+                    result.AddError($"{option.Name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))} (got " +
+                        $"'{token.Value}').");
         });
         return option;
     }
@@ -78,19 +79,22 @@ static class CommonOptions
 
     public static Option<double> ColourMatch() => new("--colour-match")
     {
-        Description = "Share (0–1) of the colour difference the model leaves under the strokes that is added as a smooth colour shift (guided blend only); 0 = the model's change alone, as in the paper.",
+        Description = "Share (0–1) of the colour difference the model leaves under the strokes that is added as a smooth colour shift (guided " +
+            "blend only); 0 = the model's change alone, as in the paper.",
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultColourMatch,
     };
 
     public static Option<double> Smoothing() => new("--smoothing")
     {
-        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in half the strokes' width (0–4; guided and detail blends); 0 = the change as the decoder drew it.",
+        Description = "How far the model's change is evened out along the photo's flat areas (stopping at its edges), in half the strokes' width " +
+            "(0–4; guided and detail blends); 0 = the change as the decoder drew it.",
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultSmoothing,
     };
 
     public static Option<double> Context() => new("--context")
     {
-        Description = "How far the photo follows the edit (0–1): 0 changes only the strokes' surroundings; above 0 the model also sees the whole photo (or --roi) and this share of its change there is added (1: all of it — a sky painted orange warms the land).",
+        Description = "How far the photo follows the edit (0–1): 0 changes only the strokes' surroundings; above 0 the model also sees the whole " +
+            "photo (or --roi) and this share of its change there is added (1: all of it — a sky painted orange warms the land).",
         DefaultValueFactory = _ => NeuralPhotoEdit.Editing.EditSettings.DefaultContext,
     };
 

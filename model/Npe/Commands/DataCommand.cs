@@ -10,9 +10,12 @@ static class DataCommand
 
     public static Command Create()
     {
-        var output = new Option<string?>("--out") { Description = $"Where to put the photos (default: {DefaultDirectory}, or {OutOfSourceDirectory} with --out-of-source)." };
-        var outOfSource = new Option<bool>("--out-of-source") { Description = "Fetch the evaluation photos from packages the model never trained on (scikit-image's test photos, UKUI's photographic wallpapers) instead." };
-        var fetch = new Command("fetch", "Get the training photos from Debian packages, with a manifest (package, licence, SHA-256) and a train / held-out split by photo; or, with --out-of-source, the out-of-source evaluation photos.")
+        var output = new Option<string?>("--out") { Description = $"Where to put the photos (default: {DefaultDirectory}, or " +
+            $"{OutOfSourceDirectory} with --out-of-source)." };
+        var outOfSource = new Option<bool>("--out-of-source") { Description = "Fetch the evaluation photos from packages the model never trained " +
+            "on (scikit-image's test photos, UKUI's photographic wallpapers) instead." };
+        var fetch = new Command("fetch", "Get the training photos from Debian packages, with a manifest (package, licence, SHA-256) and a train / " +
+            "held-out split by photo; or, with --out-of-source, the out-of-source evaluation photos.")
             { output, outOfSource };
         fetch.SetAction(parse =>
         {

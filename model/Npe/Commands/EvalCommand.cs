@@ -10,20 +10,25 @@ namespace NeuralPhotoEdit.Cli.Commands;
 
 static class EvalCommand
 {
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     public static Command Create()
     {
         var model = CommonOptions.Model();
         var data = new Option<string>("--data") { Description = "Folder of evaluation photos (e.g. data/photos/heldout).", Required = true };
-        var crops = new Option<int>("--crops") { Description = "Random crops taken from photos larger than the model's size.", DefaultValueFactory = _ => 1000 };
+        var crops = new Option<int>("--crops") { Description = "Random crops taken from photos larger than the model's size.",
+            DefaultValueFactory = _ => 1000 };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
-        var pca = new Option<string?>("--pca-fit") { Description = "Also score the PCA-25 and PCA-100 baselines fitted on crops of this folder (e.g. data/photos/train)." };
+        var pca = new Option<string?>("--pca-fit") { Description = "Also score the PCA-25 and PCA-100 baselines fitted on crops of this folder " +
+            "(e.g. data/photos/train)." };
         var refine = CommonOptions.RefineSteps();
-        refine.Description = "Also score the reconstruction from the code the editor starts from: the encoder's, refined by this many Adam steps (0 = skip).";
+        refine.Description = "Also score the reconstruction from the code the editor starts from: the encoder's, refined by this many Adam steps " +
+            "(0 = skip).";
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Mean reconstruction PSNR (8-bit) at the model's resolution.") { model, data, crops, seed, json, pca, refine, device };
+        var command = new Command("eval", "Mean reconstruction PSNR (8-bit) at the model's resolution.") { model, data, crops, seed, json, pca,
+            refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(crops);
@@ -47,15 +52,20 @@ static class EvalCommand
             });
             if (!parse.GetValue(json))
             {
-                AnsiConsole.MarkupLineInterpolated($"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops (the encoder's code)");
+                AnsiConsole.MarkupLineInterpolated(
+                    $"model {result.Model}: PSNR [green]{result.Psnr:F2} dB[/] over {result.Crops} crops (the encoder's code)");
                 if (result.RefinedPsnr is double refined)
-                    AnsiConsole.MarkupLineInterpolated($"from the code the editor starts from ({result.RefinementSteps} refinement steps): PSNR [green]{refined:F2} dB[/]");
-                if (result.Pca25Psnr is double p25) AnsiConsole.MarkupLineInterpolated($"PCA-25 baseline {p25:F2} dB, PCA-100 baseline {result.Pca100Psnr:F2} dB (fitted on {result.PcaFitCrops} training crops)");
+                    AnsiConsole.MarkupLineInterpolated(
+                        $"from the code the editor starts from ({result.RefinementSteps} refinement steps): PSNR [green]{refined:F2} dB[/]");
+                if (result.Pca25Psnr is double p25) AnsiConsole.MarkupLineInterpolated(
+                    $"PCA-25 baseline {p25:F2} dB, PCA-100 baseline {result.Pca100Psnr:F2} dB (fitted on {result.PcaFitCrops} training crops)");
                 string fittedGrid = result.FittedSampleGrid is double g ? $" (with fitted codes {g:F2})" : "";
-                AnsiConsole.MarkupLineInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): samples {result.SampleGrid:F2}{fittedGrid}, the photos themselves {result.PhotoGrid:F2}");
+                AnsiConsole.MarkupInterpolated($"grid pattern (2- and 4-pixel periods against their spectral neighbourhood): ");
+                AnsiConsole.MarkupLineInterpolated($"samples {result.SampleGrid:F2}{fittedGrid}, the photos themselves {result.PhotoGrid:F2}");
                 string fittedFrechet = result.FittedSampleFrechet is double f ? $", with fitted codes {f:F3}" : "";
                 if (result.PhotoFrechet is double floor)
-                    AnsiConsole.MarkupLineInterpolated($"thumbnail Fréchet distance to the crops: samples {result.SampleFrechet:F3}{fittedFrechet}, other crops of the photos {floor:F3}");
+                    AnsiConsole.MarkupLineInterpolated(
+                        $"thumbnail Fréchet distance to the crops: samples {result.SampleFrechet:F3}{fittedFrechet}, other crops {floor:F3}");
             }
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
         });
@@ -67,7 +77,8 @@ static class EvalCommand
     static Command CreateEdits()
     {
         var model = CommonOptions.Model();
-        var data = new Option<string>("--data") { Description = "Folder of photos to draw test strokes on (e.g. data/photos/heldout).", Required = true };
+        var data = new Option<string>("--data") { Description = "Folder of photos to draw test strokes on (e.g. data/photos/heldout).",
+            Required = true };
         var count = new Option<int>("--count") { Description = "Photos to use (three edits each), in name order.", DefaultValueFactory = _ => 8 };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
@@ -77,20 +88,27 @@ static class EvalCommand
         var context = CommonOptions.Context();
         var sceneFit = new Option<string?>("--scene-fit")
         {
-            Description = $"Folder of training photos the thumbnail prior behind scene_cost is fitted on (default: {DefaultSceneFit} when it exists; without it scene_cost is left out).",
+            Description = $"Folder of training photos the thumbnail prior behind scene_cost is fitted on (default: {DefaultSceneFit} when it " +
+                $"exists; without it scene_cost is left out).",
         };
         var overwrite = OutputGuard.OverwriteOption();
-        var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | the same with a flat colour shift for the model's change | plain brush (with context: the local edit) | colour brush." };
-        var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.", DefaultValueFactory = _ => 1 };
-        var against = CommonOptions.NotEmpty(new Option<string?>("--against") { Description = "A second model file: it edits the same photos with the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." });
+        var sheets = new Option<string?>("--sheets") { Description = "Folder for one sheet per edit: photo+strokes | result | the same with a flat " +
+            "colour shift for the model's change | plain brush (with context: the local edit) | colour brush." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of strokes, with seeds S, S+1, …; all edits are pooled.",
+            DefaultValueFactory = _ => 1 };
+        var against = CommonOptions.NotEmpty(new Option<string?>("--against") { Description = "A second model file: it edits the same photos with " +
+            "the same strokes, and each figure's difference gets a 95 % paired bootstrap interval." });
         var againstStepSize = new Option<double?>("--against-step-size")
         {
-            Description = "The second model's latent step size (default: --step-size's), to compare two models at the same strength when one moves further per step.",
+            Description = "The second model's latent step size (default: --step-size's), to compare two models at the same strength when one moves " +
+                "further per step.",
         };
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();
-        var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) and how the photo follows them (follow, scene cost, the model's share) against a plain and a colour brush.")
-            { model, data, count, seed, rounds, against, againstStepSize, json, sheets, overwrite, stepSize, colourMatch, smoothing, context, sceneFit, refine, device };
+        var command = new Command("edits", "Score how natural edits look (fidelity, coverage, new edges, misaligned change, far change) and how " +
+            "the photo follows them (follow, scene cost, the model's share) against a plain and a colour brush.")
+            { model, data, count, seed, rounds, against, againstStepSize, json, sheets, overwrite, stepSize, colourMatch, smoothing, context,
+                sceneFit, refine, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
@@ -103,7 +121,8 @@ static class EvalCommand
             using var other = parse.GetValue(against) is string second ? ModelFile.Open(second, parse.GetValue(device)!) : null;
             if (parse.GetValue(sheets) is string folder && !parse.GetValue(overwrite)
                 && Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.png").Any())
-                throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another folder.");
+                throw new UserInputException($"--sheets '{folder}' already holds sheets; pass --overwrite to replace them, or choose another " +
+                    $"folder.");
             var settings = new EditSettings
             {
                 StepSize = parse.GetValue(stepSize), ColourMatch = parse.GetValue(colourMatch), Smoothing = parse.GetValue(smoothing),
@@ -111,12 +130,15 @@ static class EvalCommand
             };
             settings.Validate();
             string? priorFolder = parse.GetValue(sceneFit) ?? (Directory.Exists(DefaultSceneFit) ? DefaultSceneFit : null);
-            if (priorFolder is not null && !Directory.Exists(priorFolder)) throw new UserInputException($"--scene-fit: the folder '{priorFolder}' does not exist.");
-            var prior = priorFolder is null ? null : ThumbnailPrior.Fit(EditEvaluation.Photos(priorFolder, int.MaxValue).Select(ImageFiles.Load).ToList());
+            if (priorFolder is not null && !Directory.Exists(priorFolder)) throw new UserInputException($"--scene-fit: the folder '{priorFolder}' " +
+                $"does not exist.");
+            var prior = priorFolder is null ? null : ThumbnailPrior.Fit(EditEvaluation.Photos(priorFolder,
+                int.MaxValue).Select(ImageFiles.Load).ToList());
             var otherSettings = settings with { StepSize = parse.GetValue(againstStepSize) ?? settings.StepSize };
             otherSettings.Validate();
             bool quiet = parse.GetValue(json);   // with --json, stdout carries the JSON line and nothing else
-            EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) => WithProgress(quiet, $"editing with {ModelLabel.Of(file)}",
+            EditEvaluationResult Evaluate(LoadedModel file, EditSettings with, string? sheetsFolder) =>
+                WithProgress(quiet, $"editing with {ModelLabel.Of(file)}",
                 progress => EditEvaluation.Run(file.Network, ModelLabel.Of(file), parse.GetValue(data)!, n, parse.GetValue(seed), file.Device,
                                                with, sheetsFolder, parse.GetValue(refine), progress, parse.GetValue(rounds), prior));
             var result = Evaluate(loaded, settings, parse.GetValue(sheets));
@@ -130,9 +152,12 @@ static class EvalCommand
                                                "follow ↑", "scene_cost ↓", "model_share ↑");
             static string Figure(double? value) => value is double v ? $"{v:F3}" : "–";
             foreach (var kind in result.ByKind.Append(new KindScores("all", result.Edits, result.Neural, result.PlainBrush, result.ColourBrush)))
-                foreach (var (name, s) in new[] { ("neural edit", kind.Neural), ("plain brush", kind.PlainBrush), ("colour brush", kind.ColourBrush) })
-                    table.AddRow(Markup.Escape(name == "neural edit" ? $"{kind.Kind} ({kind.Edits})" : ""), name, $"{s.Fidelity:F3}", $"{s.Coverage:F3}",
-                                 $"{s.NewEdges:F4}", $"{s.Misaligned:F3}", $"{s.Far:F3}", Figure(s.Follow), Figure(s.SceneCost), Figure(s.ModelShare));
+                foreach (var (name, s) in new[] { ("neural edit", kind.Neural), ("plain brush", kind.PlainBrush),
+                    ("colour brush", kind.ColourBrush) })
+                    table.AddRow(Markup.Escape(name == "neural edit" ? $"{kind.Kind} ({kind.Edits})" : ""), name, $"{s.Fidelity:F3}",
+                        $"{s.Coverage:F3}",
+                                 $"{s.NewEdges:F4}", $"{s.Misaligned:F3}", $"{s.Far:F3}", Figure(s.Follow), Figure(s.SceneCost),
+                                     Figure(s.ModelShare));
             AnsiConsole.MarkupLineInterpolated($"{result.Edits} edits on {result.Data} with {result.Model}, context {settings.Context} (means):");
             AnsiConsole.Write(table);
         });
@@ -164,12 +189,15 @@ static class EvalCommand
     static void WriteComparison(EditComparisonResult comparison, bool json)
     {
         if (json) { Console.WriteLine(JsonSerializer.Serialize(comparison, Json)); return; }
-        var table = new Table().AddColumns("metric", Markup.Escape(comparison.Edits.Model), Markup.Escape(comparison.Against.Model), "difference", "95 % interval");
+        var table = new Table().AddColumns("metric", Markup.Escape(comparison.Edits.Model), Markup.Escape(comparison.Against.Model), "difference",
+            "95 % interval");
         foreach (var d in comparison.Differences)
-            table.AddRow(d.Metric, $"{d.Mean:F5}", $"{d.AgainstMean:F5}", Signed(d.Difference), Markup.Escape($"[{Signed(d.Low)}, {Signed(d.High)}]"));
+            table.AddRow(d.Metric, $"{d.Mean:F5}", $"{d.AgainstMean:F5}", Signed(d.Difference),
+                Markup.Escape($"[{Signed(d.Low)}, {Signed(d.High)}]"));
         var (first, second) = (comparison.Edits.StepSize, comparison.Against.StepSize);
         string strength = first == second ? "" : $", step sizes {first:0.###} and {second:0.###}";
-        AnsiConsole.MarkupLineInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models{strength} (means; difference = first − second, paired bootstrap):");
+        AnsiConsole.MarkupInterpolated($"{comparison.Edits.Edits} edits on {comparison.Edits.Data}, the same strokes for both models{strength} ");
+        AnsiConsole.MarkupLine("(means; difference = first − second, paired bootstrap):");
         AnsiConsole.Write(table);
     }
 

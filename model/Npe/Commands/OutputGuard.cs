@@ -52,12 +52,14 @@ static class OutputGuard
         Directory.CreateDirectory(folder);
         string stem = Path.GetFileNameWithoutExtension(name), extension = Path.GetExtension(name);
         string candidate = Path.Combine(folder, name);
-        for (int i = 2; File.Exists(candidate) || File.Exists(SheetPathFor(candidate)); i++) candidate = Path.Combine(folder, $"{stem}-{i}{extension}");
+        for (int i = 2; File.Exists(candidate) || File.Exists(SheetPathFor(candidate)); i++) candidate = Path.Combine(folder,
+            $"{stem}-{i}{extension}");
         return candidate;
     }
 
     /// <summary>The default sheet name for an output: OUT-sheet.png.</summary>
     public static string SheetPathFor(string output) => Path.ChangeExtension(output, null) + "-sheet.png";
 
-    public static Option<bool> OverwriteOption() => new("--overwrite") { Description = "Allow the output to replace an existing file, including an input." };
+    public static Option<bool> OverwriteOption() => new("--overwrite") { Description = "Allow the output to replace an existing file, including an " +
+        "input." };
 }

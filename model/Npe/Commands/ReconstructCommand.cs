@@ -14,7 +14,8 @@ static class ReconstructCommand
     {
         var model = CommonOptions.Model();
         var image = new Option<string>("--image") { Description = "Photo to encode and decode.", Required = true };
-        var output = new Option<string>("--out") { Description = "Sheet to write: the photo, its reconstruction from the encoder's code and (with --refine-steps above 0) from the refined code the editor starts from.", Required = true };
+        var output = new Option<string>("--out") { Description = "Sheet to write: the photo, its reconstruction from the encoder's code and (with " +
+            "--refine-steps above 0) from the refined code the editor starts from.", Required = true };
         var overwrite = OutputGuard.OverwriteOption();
         var refine = CommonOptions.RefineSteps();
         var device = CommonOptions.Device();

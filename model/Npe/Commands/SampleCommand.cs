@@ -15,10 +15,12 @@ static class SampleCommand
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Grid image to write (.png).", Required = true };
         var overwrite = OutputGuard.OverwriteOption();
-        var prior = new Option<string>("--codes") { Description = "Where the codes come from: fitted (the Gaussian the model file carries from `npe fit-codes`, when it has one) or standard (N(0, I), the paper's prior).", DefaultValueFactory = _ => "fitted" };
+        var prior = new Option<string>("--codes") { Description = "Where the codes come from: fitted (the Gaussian the model file carries from " +
+            "`npe fit-codes`, when it has one) or standard (N(0, I), the paper's prior).", DefaultValueFactory = _ => "fitted" };
         prior.AcceptOnlyFromAmong("fitted", "standard");
         var device = CommonOptions.Device();
-        var command = new Command("sample", "Draw random images from the model: G(z), with z from the codes' fitted Gaussian or N(0, I).") { model, count, seed, output, overwrite, prior, device };
+        var command = new Command("sample", "Draw random images from the model: G(z), with z from the codes' fitted Gaussian or N(0, I).") { model,
+            count, seed, output, overwrite, prior, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);

@@ -10,7 +10,8 @@ static class StudioCommand
 {
     public static Command Create()
     {
-        var photo = new Argument<string?>("PHOTO") { Description = "Photo to open (default: the bundled demo photo).", Arity = ArgumentArity.ZeroOrOne };
+        var photo = new Argument<string?>("PHOTO") { Description = "Photo to open (default: the bundled demo photo).",
+            Arity = ArgumentArity.ZeroOrOne };
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (default: a free one).", DefaultValueFactory = _ => 0 };
         port.Validators.Add(result =>
         {
@@ -19,7 +20,8 @@ static class StudioCommand
         var noBrowser = new Option<bool>("--no-browser") { Description = "Don't open the studio in the default browser; just print its address." };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
-        var command = new Command("studio", "Paint on a photo in the browser and watch it follow, live: a local studio on this machine (Ctrl+C stops it).")
+        var command = new Command("studio", "Paint on a photo in the browser and watch it follow, live: a local studio on this machine (Ctrl+C " +
+            "stops it).")
             { photo, port, noBrowser, model, device };
         command.SetAction(parse =>
         {
@@ -31,7 +33,8 @@ static class StudioCommand
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
             try
             {
-                var options = new StudioOptions { PhotoPath = path, Port = parse.GetValue(port), ModelPath = parse.GetValue(model), Device = parse.GetValue(device)! };
+                var options = new StudioOptions { PhotoPath = path, Port = parse.GetValue(port), ModelPath = parse.GetValue(model),
+                    Device = parse.GetValue(device)! };
                 var server = StartAsync(options).GetAwaiter().GetResult();
                 Console.Out.WriteLine($"Studio: {server.Address}");
                 Console.Out.Flush();
@@ -49,7 +52,8 @@ static class StudioCommand
     static async Task<StudioServer> StartAsync(StudioOptions options)
     {
         try { return await StudioServer.StartAsync(options); }
-        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in " +
+            "use", StringComparison.OrdinalIgnoreCase))
         {
             throw new UserInputException($"Port {options.Port} on 127.0.0.1 is taken; choose another with --port, or leave it out for a free one.");
         }

@@ -11,8 +11,10 @@ namespace PaintDotNet.AppModel
     /// <summary>Paint.NET's error dialog, from the effect's <c>Services</c>: a message, and details behind a button.</summary>
     public interface IExceptionDialogService : PaintDotNet.IInternalImpl
     {
-        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, Exception exception, ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
-        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, Exception exception, ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
+        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, Exception exception,
+            ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
+        void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, Exception exception,
+            ExceptionDetailOptions exceptionDetailOptions = ExceptionDetailOptions.Default);
         void ShowErrorDialog(System.Windows.Forms.IWin32Window? owner, string? message, string detailsText);
     }
 }
@@ -68,7 +70,8 @@ namespace PaintDotNet.IndirectUI
                 ControlInfoPropertyNames.Footnote => control == PropertyControlType.CheckBox,
                 ControlInfoPropertyNames.ButtonText => control == PropertyControlType.IncrementButton,
                 ControlInfoPropertyNames.ShowResetButton or ControlInfoPropertyNames.SliderSmallChange or ControlInfoPropertyNames.SliderLargeChange
-                    or ControlInfoPropertyNames.UpDownIncrement or ControlInfoPropertyNames.DecimalPlaces or ControlInfoPropertyNames.UseExponentialScale => slider,
+                    or ControlInfoPropertyNames.UpDownIncrement or ControlInfoPropertyNames.DecimalPlaces
+                    or ControlInfoPropertyNames.UseExponentialScale => slider,
                 _ => control != PropertyControlType.Null,
             };
             if (!supported)

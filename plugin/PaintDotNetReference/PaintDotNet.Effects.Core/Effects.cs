@@ -136,7 +136,8 @@ namespace PaintDotNet.Effects
     public abstract class BitmapEffect : EffectBase
     {
         protected BitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName) => Options = options;
-        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : this(name, submenuName, options) => Image = image;
+        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options)
+            : this(name, submenuName, options) => Image = image;
         /// <summary>The menu icon the effect gave (the host's record; Paint.NET shows it in the Effects menu).</summary>
         internal System.Drawing.Image? Image { get; }
         internal BitmapEffectOptions Options { get; }
@@ -154,7 +155,8 @@ namespace PaintDotNet.Effects
     public abstract class BitmapEffect<TToken> : BitmapEffect where TToken : EffectConfigToken
     {
         protected BitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName, options) { }
-        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : base(name, image, submenuName, options) { }
+        protected BitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options)
+            : base(name, image, submenuName, options) { }
         protected TToken? Token { get; private set; }
         protected override sealed void OnSetToken(EffectConfigToken? newToken) { Token = (TToken?)newToken; OnSetToken((TToken?)newToken); }
         protected virtual void OnSetToken(TToken? newToken) { }
@@ -163,7 +165,8 @@ namespace PaintDotNet.Effects
     public abstract class PropertyBasedBitmapEffect : BitmapEffect<PropertyBasedEffectConfigToken>
     {
         protected PropertyBasedBitmapEffect(string name, string? submenuName, BitmapEffectOptions options) : base(name, submenuName, options) { }
-        protected PropertyBasedBitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options) : base(name, image, submenuName, options) { }
+        protected PropertyBasedBitmapEffect(string name, System.Drawing.Image image, string? submenuName, BitmapEffectOptions options)
+            : base(name, image, submenuName, options) { }
         public PropertyCollection CreatePropertyCollection() => OnCreatePropertyCollection();
         public ControlInfo CreateConfigUI(PropertyCollection props) => OnCreateConfigUI(props);
         public static ControlInfo CreateDefaultConfigUI(IEnumerable<Property> props) => new HostControlInfo(props);

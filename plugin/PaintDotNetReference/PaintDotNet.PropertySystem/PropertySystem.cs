@@ -72,7 +72,8 @@ namespace PaintDotNet.PropertySystem
         }
         internal override object Validate(object value) =>
             ValueChoices.Contains(value) ? value : throw new ArgumentOutOfRangeException(Name, $"{value} is not one of the choices");
-        public override object Clone() => new StaticListChoiceProperty(Name, ValueChoices, Array.IndexOf(ValueChoices, DefaultValue)) { Value = Value };
+        public override object Clone() => new StaticListChoiceProperty(Name, ValueChoices,
+            Array.IndexOf(ValueChoices, DefaultValue)) { Value = Value };
     }
 
     public sealed class PropertyCollection : INotifyPropertyChanged, IEnumerable<Property>, IEnumerable, ICloneable
