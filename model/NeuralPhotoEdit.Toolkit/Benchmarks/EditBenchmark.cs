@@ -28,6 +28,11 @@ public sealed record EditBenchmarkResult(string Model, double StepMs, double Enc
     [System.Text.Json.Serialization.JsonPropertyName("edit_sky_12mp_local_ms")]
     public double EditSky12MpLocalMs { get; init; }
 
+    /// <summary>The decode and the latent step by the decoder's own layers in evaluation mode, in the same run:
+    /// what the inference decoder (<see cref="Networks.Inference.InferenceDecoder"/>) saves.</summary>
+    public double DecodePlainMs { get; init; }
+    public double StepPlainMs { get; init; }
+
     /// <summary>CPU-bound processes that ran beside the benchmark (set by the front end that started them).</summary>
     public int Background { get; init; }
 }
@@ -55,6 +60,9 @@ public static class EditBenchmark
         double decode = Timing.Median(repeats, () =>
             { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
         double step = Timing.Median(repeats, () => LatentStep(network, z0, target));
+        double decodePlain = Timing.Median(repeats, () =>
+            { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decoder.forward(z0); });
+        double stepPlain = Timing.Median(repeats, () => LatentStep(network.Decoder.forward, z0, target));
         double photoCode = Timing.Median(Math.Max(3, repeats / 5), () =>
             { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
 
@@ -80,18 +88,22 @@ public static class EditBenchmark
             PhotoCodeMs = Round(photoCode),
             EditSky12MpMs = Round(skyScene),
             EditSky12MpLocalMs = Round(skyLocal),
+            DecodePlainMs = Round(decodePlain),
+            StepPlainMs = Round(stepPlain),
         };
     }
 
     /// <summary>The editor's latent step (batch 1): decode z, squared error against a target, the
     /// gradient toward z, and the moved code — what every paint step does. The step PyTorch's peer
     /// benchmark times too.</summary>
-    public static void LatentStep(IntrospectiveAdversarialNetwork network, Tensor z0, Tensor target)
+    public static void LatentStep(IntrospectiveAdversarialNetwork network, Tensor z0, Tensor target) => LatentStep(network.Decode, z0, target);
+
+    static void LatentStep(Func<Tensor, Tensor> decode, Tensor z0, Tensor target)
     {
         using var s = NewDisposeScope();
         using var threads = TorchRuntime.ThreadsForWindows((int)z0.shape[0]);
         var z = z0.detach().requires_grad_(true);
-        var loss = (network.Decode(z) - target).Squared().mean();
+        var loss = (decode(z) - target).Squared().mean();
         var g = autograd.grad([loss], [z])[0];
         (z.detach() - g.Times(0.1)).sum().item<float>();
     }

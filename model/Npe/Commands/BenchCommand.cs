@@ -32,7 +32,8 @@ static class BenchCommand
         var peer = new Option<bool>("--peer") { Description = "Instead: time the latent step here and in PyTorch (Debian's python3-torch with " +
             "OpenBLAS) on the same decoder and weights, in one run, and print both and the ratio." };
         var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms and decode_gflops (64 px), edit_12mp_ms (4000×3000 " +
-            "photo, 512² region, 20 steps), edit_wide_ms, peak_mb.")
+            "photo, 512² region, 20 steps), edit_wide_ms, edit_sky_12mp_ms (with and without context), peak_mb; step_plain_ms and " +
+            "decode_plain_ms by the decoder's own layers.")
             { model, device, json, background, peer };
         command.SetAction(parse =>
         {
