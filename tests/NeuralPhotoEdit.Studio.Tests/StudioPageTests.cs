@@ -1,5 +1,6 @@
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
+using static NeuralPhotoEdit.Tests.Shared.ImageMeasures;
 
 namespace NeuralPhotoEdit.Studio.Tests;
 
@@ -195,15 +196,6 @@ public sealed class StudioPageTests(StudioFixture studio) : IClassFixture<Studio
         for (int y = rect.Y; y < rect.Bottom; y++)
             for (int x = rect.X; x < rect.Right; x++)
                 for (int c = 0; c < 3; c++) sum += Math.Abs(a.Pixels[a.Offset(x, y) + c] - b.Pixels[b.Offset(x, y) + c]);
-        return sum / (3.0 * rect.Width * rect.Height);
-    }
-
-    static double Brightness(RgbaImage image, PixelRect rect)
-    {
-        double sum = 0;
-        for (int y = rect.Y; y < rect.Bottom; y++)
-            for (int x = rect.X; x < rect.Right; x++)
-                for (int c = 0; c < 3; c++) sum += image.Pixels[image.Offset(x, y) + c];
         return sum / (3.0 * rect.Width * rect.Height);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using NeuralPhotoEdit.Editing;
 using NeuralPhotoEdit.Imaging;
+using static NeuralPhotoEdit.Tests.Shared.ImageMeasures;
 
 namespace NeuralPhotoEdit.Tests;
 
@@ -115,14 +116,5 @@ public class LiveEditTests
                 weight += 3 * alpha;
             }
         return sum / weight;
-    }
-
-    static double Brightness(RgbaImage image, PixelRect rect)
-    {
-        double sum = 0;
-        for (int y = rect.Y; y < rect.Bottom; y++)
-            for (int x = rect.X; x < rect.Right; x++)
-                for (int c = 0; c < 3; c++) sum += image.Pixels[image.Offset(x, y) + c];
-        return sum / (3.0 * rect.Width * rect.Height);
     }
 }

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace NeuralPhotoEdit.Tests;
 
 /// <summary>
-/// The line length .editorconfig sets for C# (<c>max_line_length</c>): editors draw the guide, but no
-/// compiler or analyzer checks it, so this does, for every C# file in the repository.
+/// Layout rules no compiler or analyzer checks: the line length .editorconfig sets for C#
+/// (<c>max_line_length</c>; editors draw the guide) and the engine's file size.
 /// </summary>
 public class SourceLayoutTests
 {
@@ -23,6 +23,19 @@ public class SourceLayoutTests
             .Where(l => l.line.Length > limit)
             .Select(l => $"{Path.GetRelativePath(root, l.path)}:{l.index + 1} ({l.line.Length} characters)").ToList();
         Assert.True(tooLong.Count == 0, $"{tooLong.Count} lines over {limit} characters:\n" + string.Join("\n", tooLong.Take(20)));
+    }
+
+    /// <summary>Small files with one purpose: no engine file over 350 lines (CONTRIBUTING.md).</summary>
+    [Fact]
+    public void NoEngineFileIsLongerThan350Lines()
+    {
+        string engine = Path.Combine(TestSupport.RepositoryRoot(), "model", "NeuralPhotoEdit");
+        var lengths = Directory.EnumerateFiles(engine, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Select(path => (Name: Path.GetRelativePath(engine, path), Lines: File.ReadLines(path).Count())).ToList();
+        Assert.True(lengths.Count > 50, $"found only {lengths.Count} engine files");
+        var tooLong = lengths.Where(f => f.Lines > 350).Select(f => $"{f.Name} ({f.Lines} lines)").ToList();
+        Assert.True(tooLong.Count == 0, "engine files over 350 lines: " + string.Join(", ", tooLong));
     }
 
     /// <summary>The <c>max_line_length</c> of the <c>[*.cs]</c> section.</summary>

@@ -57,11 +57,9 @@ public static class EditBenchmark
 
         double encode = Timing.Median(repeats, () =>
             { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Encode(x); });
-        double decode = Timing.Median(repeats, () =>
-            { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decode(z0); });
+        double decode = DecodeTime(network.Decode, z0, repeats);
         double step = Timing.Median(repeats, () => LatentStep(network, z0, target));
-        double decodePlain = Timing.Median(repeats, () =>
-            { using var _ = no_grad(); using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); network.Decoder.forward(z0); });
+        double decodePlain = DecodeTime(network.Decoder.forward, z0, repeats);
         double stepPlain = Timing.Median(repeats, () => LatentStep(network.Decoder.forward, z0, target));
         double photoCode = Timing.Median(Math.Max(3, repeats / 5), () =>
             { using var s = NewDisposeScope(); using var t = TorchRuntime.ThreadsForWindows(1); PhotoCodes.Encode(network, x); });
@@ -92,6 +90,14 @@ public static class EditBenchmark
             StepPlainMs = Round(stepPlain),
         };
     }
+
+    static double DecodeTime(Func<Tensor, Tensor> decode, Tensor z, int repeats) => Timing.Median(repeats, () =>
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        using var threads = TorchRuntime.ThreadsForWindows(1);
+        decode(z);
+    });
 
     /// <summary>The editor's latent step (batch 1): decode z, squared error against a target, the
     /// gradient toward z, and the moved code — what every paint step does. The step PyTorch's peer

@@ -22,13 +22,18 @@ static class BenchCommand
         return bench;
     }
 
+    static Option<int> Background() => new("--background")
+    {
+        Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).",
+        DefaultValueFactory = _ => 0,
+    };
+
     static Command EditBench()
     {
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
-        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).",
-            DefaultValueFactory = _ => 0 };
+        var background = Background();
         var peer = new Option<bool>("--peer") { Description = "Instead: time the latent step here and in PyTorch (Debian's python3-torch with " +
             "OpenBLAS) on the same decoder and weights, in one run, and print both and the ratio." };
         var command = new Command("edit", "Time the editor: step_ms, encode_ms, decode_ms and decode_gflops (64 px), edit_12mp_ms (4000×3000 " +
@@ -63,8 +68,7 @@ static class BenchCommand
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
-        var background = new Option<int>("--background") { Description = "CPU-bound busy processes to run beside the benchmark (a busy PC).",
-            DefaultValueFactory = _ => 0 };
+        var background = Background();
         var size = new Option<string>("--photo-size") { Description = "The photo's size, WIDTHxHEIGHT.", DefaultValueFactory = _ => "4000x3000" };
         var command = new Command("live", "Time the live loop while a stroke is painted on a 12-MP photo: update_to_frame_ms, frames_per_second, " +
             "stroke_end_to_result_ms.")
