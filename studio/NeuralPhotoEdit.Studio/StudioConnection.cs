@@ -36,7 +36,8 @@ sealed class StudioConnection : IDisposable
     readonly SemaphoreSlim _sending = new(1, 1);
     readonly EditService _service = new();
     readonly LiveEdit _live;
-    readonly RecentResults<RgbaImage> _results = new(int.MaxValue, CacheBytes, image => image.Pixels.LongLength);   // for undo and redo
+    // For undo and redo: each result with the code it came from, so the code tiles go back with it.
+    readonly RecentResults<Rendered> _results = new(int.MaxValue, CacheBytes, r => r.Image.Pixels.LongLength + 4L * r.Code.Length);
     RgbaImage _photo;
     PixelSource _photoSource;      // one instance per photo: the live loop keeps its area by it
     string _name;
@@ -282,11 +283,12 @@ sealed class StudioConnection : IDisposable
     {
         await CancelFinalAsync();
         string key = $"{_strokes.Key}|{_settings}";
-        if (_strokes.IsEmpty || _results.Find(key) is RgbaImage cached)
+        if (_strokes.IsEmpty || _results.Find(key) is Rendered)
         {
             await _live.StopAsync();
-            _current = _strokes.IsEmpty ? _photo : _results.Find(key)!;
-            await SendResultAsync();
+            var rendered = _strokes.IsEmpty ? new Rendered(_photo, []) : _results.Find(key)!;
+            _current = rendered.Image;
+            await SendResultAsync(rendered.Code);
             return;
         }
         var request = Request();
@@ -305,7 +307,7 @@ sealed class StudioConnection : IDisposable
                 }
                 _current = outcome.ApplyTo(_photo, cancellation);
                 _lastEdit = (outcome.Edit!, outcome.Bounds);
-                _results.Add(key, _current);
+                _results.Add(key, new Rendered(_current, code ?? []));
                 await SendResultAsync(code);
             }
             catch (OperationCanceledException) { }
@@ -320,6 +322,10 @@ sealed class StudioConnection : IDisposable
         _final = new CancellationTokenSource();
     }
 
+    /// <summary>A full result and the mean code it was decoded from (empty: the photo itself, no code).</summary>
+    sealed record Rendered(RgbaImage Image, float[] Code);
+
+    /// <summary>Shows the result; with <paramref name="code"/> the code tiles too (empty clears them).</summary>
     async Task SendResultAsync(float[]? code = null)
     {
         await SendFrameAsync("result", _current, new PixelRect(0, 0, _photo.Width, _photo.Height));
@@ -425,7 +431,7 @@ sealed class StudioConnection : IDisposable
     async Task SendPhotoAsync()
     {
         await SendJsonAsync(new { type = "photo", width = _photo.Width, height = _photo.Height, name = _name });
-        await SendResultAsync();
+        await SendResultAsync(code: []);
     }
 
     Task SendStatusAsync(bool busy, string text) => SendJsonAsync(new { type = "status", busy, text });

@@ -40,24 +40,35 @@ public sealed class StudioPageTests(StudioFixture studio) : IClassFixture<Studio
         await page.CloseAsync();
     }
 
+    /// <summary>Undo and redo give back the exact pixels, and the code tiles of the result they show.</summary>
     [Fact]
     public async Task UndoAndRedoGiveBackTheExactPixels()
     {
         var page = await studio.OpenAsync();
+        var noTiles = await TilesAsync(page);
         await page.PaintAsync(SkyScribble);
-        var first = await page.PixelsAsync();
+        var (first, firstTiles) = (await page.PixelsAsync(), await TilesAsync(page));
         await page.PaintAsync((400, 60), (470, 70));
-        var second = await page.PixelsAsync();
+        var (second, secondTiles) = (await page.PixelsAsync(), await TilesAsync(page));
         Assert.NotEqual(first.Pixels, second.Pixels);
+        Assert.NotEqual(firstTiles, secondTiles);
+        Assert.NotEqual(noTiles, firstTiles);
         await page.AndWaitAsync(() => page.ClickAsync("[data-action='undo']"));
         Assert.Equal(first.Pixels, (await page.PixelsAsync()).Pixels);
+        Assert.Equal(firstTiles, await TilesAsync(page));
         await page.AndWaitAsync(() => page.Page.Keyboard.PressAsync("Control+y"));
         Assert.Equal(second.Pixels, (await page.PixelsAsync()).Pixels);
+        Assert.Equal(secondTiles, await TilesAsync(page));
         await page.AndWaitAsync(() => page.Page.Keyboard.PressAsync("Control+z"));
         await page.AndWaitAsync(() => page.Page.Keyboard.PressAsync("Control+z"));
         Assert.Equal(studio.Photo.Pixels, (await page.PixelsAsync()).Pixels);
+        Assert.Equal(noTiles, await TilesAsync(page));
         await page.CloseAsync();
     }
+
+    /// <summary>The code tiles as the page draws them.</summary>
+    static Task<string> TilesAsync(StudioPage page) =>
+        page.Page.EvaluateAsync<string>("() => document.querySelector('#latents').toDataURL()");
 
     [Fact]
     public async Task SaveEqualsTheEngineOnTheSameStrokesAsNpeEditRunsIt()
