@@ -9,7 +9,7 @@ namespace NeuralPhotoEdit.Editing;
 /// request, keeps one model per process and the encoded work area between requests (a change of
 /// the step size, steps, mask or blend never encodes again), runs the edit with cancellation, and
 /// turns every failure into a one-line message with the photo left unchanged. It reads only the
-/// region it edits from the photo and the strokes and edits that region (<see cref="WorkArea.InRegion"/>):
+/// part it edits from the photo and the strokes and edits that part (<see cref="WorkArea.RelativeTo"/>):
 /// the work area for a local edit (context 0, and reconstructions and samples) — work and memory then
 /// follow the area, never the photo — and the scene (the whole photo, or the selection) when the photo
 /// may follow the edit (<see cref="EditSettings.Context"/>): the model's work is then one more window,
@@ -26,7 +26,7 @@ public sealed class EditService : IDisposable
     EditSession? _session;
     string? _sessionKey;
     PixelSource? _sessionPhoto;     // the photo the session was read from, for the live loop (by reference)
-    PixelRect _sessionBounds;       // the region of it the session holds
+    PixelRect _sessionBounds;       // the part of it the session holds
     int _sessionRefinement;
 
     /// <summary>Runs a request. Never throws for bad input, a bad model, or running out of memory;
@@ -78,7 +78,7 @@ public sealed class EditService : IDisposable
         }
     }
 
-    /// <summary>What a request will edit: checked, with its work area, scene and the region read from the photo.</summary>
+    /// <summary>What a request will edit: checked, with its work area, scene and the part of the photo it reads.</summary>
     sealed record Plan(PixelRect? Touched, WorkArea Area, WorkArea? Scene, PixelRect Bounds, bool HasStrokes);
 
     Plan CheckedPlan(EditRequest request, CancellationToken cancellation)
@@ -128,8 +128,8 @@ public sealed class EditService : IDisposable
 
         // Everything the result depends on is read once, and named by its content (SHA-256).
         var bounds = plan.Bounds;
-        var region = request.Photo.Read(bounds, cancellation);
-        string photoDigest = Digest(region, cancellation);
+        var part = request.Photo.Read(bounds, cancellation);
+        string photoDigest = Digest(part, cancellation);
         bool painting = request.Kind == EditKind.Paint;
         var strokes = painting && plan.HasStrokes ? request.Strokes!.Read(bounds, cancellation) : null;
         var adjustments = painting
@@ -142,7 +142,7 @@ public sealed class EditService : IDisposable
                 : $"nudge {string.Join(",", ((NudgeAdjustment)a.a).Indices)} {((NudgeAdjustment)a.a).Target} {((NudgeAdjustment)a.a).Strength}")));
         if (RecentOutcomes.Find(outcomeKey) is EditOutcome known) return known with { Encoded = false, Reused = true };
 
-        var (session, encoded) = Session(model, request.Photo, region, photoDigest, bounds, plan, request.RefinementSteps, cancellation);
+        var (session, encoded) = Session(model, request.Photo, part, photoDigest, bounds, plan, request.RefinementSteps, cancellation);
         session.Reset();
         EditOutcome outcome;
         switch (request.Kind)
@@ -229,8 +229,8 @@ public sealed class EditService : IDisposable
             if (request.Selection is null && plan.Touched is PixelRect touched)
                 plan = plan with { Area = WorkArea.Choose(request.Photo.Width, request.Photo.Height, null, WithRoom(touched, request.Photo)) };
             var coarse = plan with { Area = plan.Area.WithGridSide(PreviewGridSide), Scene = plan.Scene?.WithGridSide(PreviewGridSide) };
-            var region = request.Photo.Read(plan.Bounds, cancellation);
-            (_, encoded) = Session(model, request.Photo, region, Digest(region, cancellation), plan.Bounds, coarse, PreviewRefinementSteps,
+            var part = request.Photo.Read(plan.Bounds, cancellation);
+            (_, encoded) = Session(model, request.Photo, part, Digest(part, cancellation), plan.Bounds, coarse, PreviewRefinementSteps,
                 cancellation);
             if (encoded) _session!.Reset();
         }
@@ -307,18 +307,18 @@ public sealed class EditService : IDisposable
     }
 
     /// <summary>The session for this photo area and model, encoding only when one of them changed.</summary>
-    (EditSession Session, bool Encoded) Session(LoadedModel model, PixelSource photo, RgbaImage region, string regionDigest, PixelRect bounds,
+    (EditSession Session, bool Encoded) Session(LoadedModel model, PixelSource photo, RgbaImage part, string partDigest, PixelRect bounds,
                                                 Plan plan, int refinementSteps, CancellationToken cancellation)
     {
-        var (area, scene) = (plan.Area.InRegion(bounds), plan.Scene?.InRegion(bounds));
-        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{area.GridWidth}|{scene is not null}|{refinementSteps}|{regionDigest}";
+        var (area, scene) = (plan.Area.RelativeTo(bounds), plan.Scene?.RelativeTo(bounds));
+        string key = $"{_modelKey}|{bounds}|{area.Bounds}|{area.GridWidth}|{scene is not null}|{refinementSteps}|{partDigest}";
         if (_session is not null && _sessionKey == key)
         {
             _sessionPhoto = photo;
             return (_session, false);
         }
         Forget();
-        _session = EditSession.Open(model.Network, region, area, refinementSteps: refinementSteps, cancellation: cancellation, scene: scene);
+        _session = EditSession.Open(model.Network, part, area, refinementSteps: refinementSteps, cancellation: cancellation, scene: scene);
         (_sessionKey, _sessionPhoto, _sessionBounds, _sessionRefinement) = (key, photo, bounds, refinementSteps);
         return (_session, true);
     }

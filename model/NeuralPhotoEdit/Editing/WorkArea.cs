@@ -57,17 +57,14 @@ public sealed class WorkArea
     }
 
     /// <summary>
-    /// The same area in the coordinates of a picture that holds exactly its pixels (its bounds at
-    /// 0, 0): what an edit of a region read from a larger photo works in. Which sides lie inside the
-    /// photo is kept, so the change fades out exactly as it would in the whole photo.
+    /// The same area in the coordinates of a picture that holds exactly the photo's pixels inside
+    /// <paramref name="part"/> (which contains this area): what an edit of a part read from a larger photo
+    /// works in. Which sides lie inside the photo is kept, so the change fades out exactly as it would in
+    /// the whole photo.
     /// </summary>
-    public WorkArea InRegion() => InRegion(Bounds);
-
-    /// <summary>The same area in the coordinates of a picture that holds exactly the pixels of
-    /// <paramref name="region"/> (which contains this area).</summary>
-    public WorkArea InRegion(PixelRect region)
+    public WorkArea RelativeTo(PixelRect part)
     {
-        int dx = -region.X, dy = -region.Y;
+        int dx = -part.X, dy = -part.Y;
         var windows = Windows.Select(w => w with { X = w.X + dx, Y = w.Y + dy }).ToArray();
         return new WorkArea(Bounds with { X = Bounds.X + dx, Y = Bounds.Y + dy }, windows, Reach, _insideSides, _gridSide);
     }
@@ -106,28 +103,28 @@ public sealed class WorkArea
     public static int StrokeWidth(PixelRect bounds) =>
         Math.Max(Math.Min(bounds.Width, bounds.Height), Math.Max(bounds.Width, bounds.Height) / 4);
 
-    /// <summary>The area is exactly <paramref name="region"/> (a selection, or a region the user gave).</summary>
-    public static WorkArea Within(PixelRect region, int imageWidth, int imageHeight, PixelRect? strokeBounds = null)
+    /// <summary>The area is exactly <paramref name="selection"/>.</summary>
+    public static WorkArea Within(PixelRect selection, int imageWidth, int imageHeight, PixelRect? strokeBounds = null)
     {
         double reach = strokeBounds is PixelRect b
             ? Math.Max(MinimumSide, StrokeWidth(b)) / 2.0
-            : Math.Max(region.Width, region.Height) / 4.0;
-        return new WorkArea(region, Cover(region), imageWidth, imageHeight, reach);
+            : Math.Max(selection.Width, selection.Height) / 4.0;
+        return new WorkArea(selection, Cover(selection), imageWidth, imageHeight, reach);
     }
 
     /// <summary>
-    /// The scene around an edit: all of <paramref name="region"/> (the photo, or the selection an edit
+    /// The scene around an edit: all of <paramref name="extent"/> (the photo, or the selection an edit
     /// must stay inside) as one window, squashed into the model's square when it is not one. What the
     /// model sees here is the whole scene at once, so its change — a sunset's warm light on the land
     /// below a sky painted orange — is one picture with no window borders in it. Its reach (for the
     /// smoothing of that change) is a sixteenth of the longer side: the model's change at this scale
     /// is coarse, and a longer reach would flatten its gradients.
     /// </summary>
-    public static WorkArea Scene(PixelRect region, int imageWidth, int imageHeight) =>
-        new(region, [region], imageWidth, imageHeight, reach: Math.Max(region.Width, region.Height) / 16.0);
+    public static WorkArea Scene(PixelRect extent, int imageWidth, int imageHeight) =>
+        new(extent, [extent], imageWidth, imageHeight, reach: Math.Max(extent.Width, extent.Height) / 16.0);
 
     /// <summary>The scene around <paramref name="area"/> (<see cref="Scene"/>): the whole image, or the
-    /// area itself when the edit is limited to it (a selection, a region).</summary>
+    /// area itself when the edit is limited to it (a selection).</summary>
     public static WorkArea SceneAround(WorkArea area, bool limited, int imageWidth, int imageHeight) =>
         Scene(limited ? area.Bounds : new PixelRect(0, 0, imageWidth, imageHeight), imageWidth, imageHeight);
 
@@ -195,7 +192,7 @@ public sealed class WorkArea
         int length = side;
         if (count > MaxWindows)
         {
-            // A strip far thinner than it is long (a 700×8 region would need 117 squares): at most
+            // A strip far thinner than it is long (a 700×8 selection would need 117 squares): at most
             // MaxWindows windows, each squashed from a longer rectangle — work and time stay bounded.
             count = MaxWindows;
             length = (int)Math.Ceiling(longSide / (1 + (1 - Overlap) * (count - 1)));
