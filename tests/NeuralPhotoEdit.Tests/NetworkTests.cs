@@ -86,7 +86,9 @@ public class NetworkTests
         var dilated = nn.functional.conv2d(x, weight, padding: [2, 2], dilation: [2, 2]) * coefficients[2].view(1, -1, 1, 1);
         var expected = plain.Plus(meanBranch).Plus(dilated);
         Assert.True(MdcConv2d.Apply(x, weight, coefficients, scales).allclose(expected, rtol: 1e-4, atol: 1e-4));
-        Assert.True(MdcConv2d.ApplyCombined(x, weight, coefficients, scales).allclose(expected, rtol: 1e-4, atol: 1e-4));
+        var combined = nn.functional.conv2d(x, MdcConv2d.CombinedKernel(weight, coefficients, scales),
+                                            padding: [MdcConv2d.CombinedPadding(scales), MdcConv2d.CombinedPadding(scales)]);
+        Assert.True(combined.allclose(expected, rtol: 1e-4, atol: 1e-4));
     }
 
     [Theory]
@@ -118,16 +120,24 @@ public class NetworkTests
         Assert.True(actual[1].abs().sum().item<float>() > 0, "the input gradient must not vanish");
     }
 
+    /// <summary>An MDC layer fixed for inference (a narrow one as one combined kernel, a wide one branch by
+    /// branch, the normalisation after it folded in) equals the layer followed by that normalisation.</summary>
     [Fact]
-    public void MdcLayersGiveTheSameOutputWhetherNarrowOrWide()
+    public void AFixedMdcLayerEqualsTheLayerNarrowOrWide()
     {
-        // Narrow layers use the combined kernel and wide ones the branches: both are the definition.
         using var scope = NewDisposeScope();
+        using var _ = no_grad();
         foreach (var channels in new[] { 8, 80 })
         {
             using var mdc = new MdcConv2d(channels, channels, [0, 2, 3]);
             var x = randn(2, channels, 10, 10);
-            Assert.True(mdc.forward(x).allclose(MdcConv2d.Apply(x, mdc.Weight, mdc.Coefficients, mdc.Scales), rtol: 1e-4, atol: 1e-4));
+            var (scale, shift) = (rand(channels).Plus(0.5), randn(channels));
+            using var plain = FixedConvolution.OfMdc(mdc);
+            using var folded = FixedConvolution.OfMdc(mdc, (scale, shift));
+            var expected = mdc.forward(x);
+            Assert.True(plain.Apply(x).allclose(expected, rtol: 1e-4, atol: 1e-4), $"{channels} channels");
+            var normalised = (expected * scale.view(1, -1, 1, 1)).Plus(shift.view(1, -1, 1, 1));
+            Assert.True(folded.Apply(x).allclose(normalised, rtol: 1e-4, atol: 1e-4), $"{channels} channels, folded");
         }
     }
 

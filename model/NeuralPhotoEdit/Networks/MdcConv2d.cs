@@ -37,31 +37,17 @@ public sealed class MdcConv2d : nn.Module<Tensor, Tensor>
     /// <summary>Whether the input is read mirrored at its border.</summary>
     public bool Reflects => _reflect;
 
-    /// <summary>Narrow layers run as one combined convolution, wide ones branch by branch. Why: a
-    /// narrow layer's cost is per call, not per multiply-add (measured at training batches; docs/speed.md);
-    /// a wide layer's is per
-    /// multiply-add, and the combined kernel has (2m+1)²/9 times as many.</summary>
-    public override Tensor forward(Tensor input) => RunsCombined
-        ? ApplyCombined(input, weight, coefficients, _scales, _reflect)
-        : Apply(input, weight, coefficients, _scales, _reflect);
-
-    /// <summary>Whether this layer runs as one combined convolution (narrow) rather than branch by branch.</summary>
-    public bool RunsCombined => weight.shape[0] * weight.shape[1] <= NarrowLayer;
-    const long NarrowLayer = 64 * 64;
-
-    /// <summary>
-    /// The same operation as one convolution: every branch's kernel is placed, dilated, into a single
-    /// (2m+1)² kernel (m = the largest scale) and the sum is applied once. More multiply-adds (the
-    /// big kernel is mostly zeros) but one call instead of one per branch, which is faster on the CPU
-    /// for layers with a handful of channels at full resolution (measured: RGB-Beta output, ~1.6×).
-    /// </summary>
-    public static Tensor ApplyCombined(Tensor input, Tensor weight, Tensor coefficients, IReadOnlyList<int> scales, bool reflect = false) =>
-        FastConv2d.Apply(input, CombinedKernel(weight, coefficients, scales), padding: CombinedPadding(scales), reflect: reflect);
+    public override Tensor forward(Tensor input) => Apply(input, weight, coefficients, _scales, _reflect);
 
     /// <summary>The combined kernel's half-width m: the largest scale (at least 1).</summary>
     public static int CombinedPadding(IReadOnlyList<int> scales) => Math.Max(1, scales.Count == 0 ? 1 : scales.Max());
 
-    /// <summary>Every branch's kernel placed, dilated, into one (2m+1)² kernel.</summary>
+    /// <summary>
+    /// The same operation as one convolution's kernel: every branch's kernel placed, dilated, into a
+    /// single (2m+1)² kernel (m = the largest scale), so the sum is applied in one call. More
+    /// multiply-adds (the big kernel is mostly zeros) but one call instead of one per branch, which is
+    /// faster on the CPU for layers with a handful of channels (the RGB-Beta output; docs/speed.md).
+    /// </summary>
     public static Tensor CombinedKernel(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales)
     {
         int m = CombinedPadding(scales);

@@ -22,20 +22,23 @@ sealed class FixedConvolution : IFixedLayer
     }
 
     /// <summary>
-    /// An MDC layer, followed by the normalisation y = scale·x + shift when one is given. A layer that
-    /// trains as one combined kernel (<see cref="MdcConv2d.RunsCombined"/>) keeps it; a wide one keeps
-    /// its branches, whose kernels have (2m+1)²/9 times fewer multiply-adds.
+    /// An MDC layer, followed by the normalisation y = scale·x + shift when one is given. A narrow layer
+    /// becomes one combined kernel (<see cref="MdcConv2d.CombinedKernel"/>): its cost is per call, not
+    /// per multiply-add. A wide one keeps its branches, whose kernels have (2m+1)²/9 times fewer
+    /// multiply-adds.
     /// </summary>
     public static FixedConvolution OfMdc(MdcConv2d layer, (Tensor Scale, Tensor Shift)? followingNorm = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var scale = followingNorm?.Scale;
-        (Tensor Kernel, long Padding, long Dilation)[] branches = layer.RunsCombined
+        (Tensor Kernel, long Padding, long Dilation)[] branches = IsNarrow(layer)
             ? [(MdcConv2d.CombinedKernel(layer.Weight, layer.Coefficients, layer.Scales), MdcConv2d.CombinedPadding(layer.Scales), 1)]
             : MdcConv2d.Branches(layer.Weight, layer.Coefficients, layer.Scales);
         return new(branches.Select(b => (Kept.ScaleOutputs(b.Kernel, scale), b.Padding, b.Dilation)), followingNorm?.Shift, layer.Reflects);
     }
+
+    static bool IsNarrow(MdcConv2d layer) => layer.Weight.shape[0] * layer.Weight.shape[1] <= 64 * 64;
 
     /// <summary>An MDC operation on explicit weights and coefficients, branch by branch.</summary>
     public static FixedConvolution OfMdcBranches(Tensor weight, Tensor coefficients, IReadOnlyList<int> scales, bool reflect)
