@@ -251,9 +251,10 @@ sealed class StudioConnection : IDisposable
             _strokes.BeginLatent(Number(root, "target", -1, 1, 1), Number(root, "strength", 0, 1, 0.5));
         }
         if (root.TryGetProperty("indices", out var indices) && indices.ValueKind == JsonValueKind.Array)
-            _strokes.Touch(indices.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int n)
-                && n is >= 0 and < 4096 ? n
-                : throw new UserInputException("The studio received a latent index that is not one.")).ToList());
+            _strokes.Touch(indices.EnumerateArray().Select(i =>
+                i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int n) && n is >= 0 and < 4096
+                    ? n
+                    : throw new UserInputException("The studio received a latent index that is not one.")).ToList());
         UpdateLive();
     }
 
@@ -283,10 +284,9 @@ sealed class StudioConnection : IDisposable
     {
         await CancelFinalAsync();
         string key = $"{_strokes.Key}|{_settings}";
-        if (_strokes.IsEmpty || _results.Find(key) is Rendered)
+        if ((_strokes.IsEmpty ? new Rendered(_photo, []) : _results.Find(key)) is Rendered rendered)
         {
             await _live.StopAsync();
-            var rendered = _strokes.IsEmpty ? new Rendered(_photo, []) : _results.Find(key)!;
             _current = rendered.Image;
             await SendResultAsync(rendered.Code);
             return;
